@@ -1,0 +1,3 @@
+"""pdcode: reproducible, scriptable qualitative coding for teacher PD research."""
+
+__version__ = "0.1.0"

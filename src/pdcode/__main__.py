@@ -1,0 +1,3 @@
+from pdcode.cli import main
+
+main()
