@@ -1,0 +1,37 @@
+"""The library behind the CLI: one function per user verb.
+
+Each function joins the stages (ingest, segment, code, analyse, export) with the
+project store. The CLI only parses options, calls one of these and renders.
+"""
+
+from pdcode.api.demo import DemoResult, bundled, run_demo
+from pdcode.api.imports import (
+    FileOutcome,
+    ImportOptions,
+    ImportReport,
+    import_paths,
+    parse_attributes,
+)
+from pdcode.api.project import (
+    dump_sources,
+    export_segments,
+    init_project,
+    list_sources,
+    open_project,
+)
+
+__all__ = [
+    "DemoResult",
+    "FileOutcome",
+    "ImportOptions",
+    "ImportReport",
+    "bundled",
+    "dump_sources",
+    "export_segments",
+    "import_paths",
+    "init_project",
+    "list_sources",
+    "open_project",
+    "parse_attributes",
+    "run_demo",
+]

@@ -1,0 +1,48 @@
+"""`pdcode demo`: the main job on the shipped sample, end to end."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pdcode.api.imports import FileOutcome, ImportOptions, ImportReport, import_paths
+from pdcode.errors import ProjectError
+from pdcode.records import SourceSummary
+from pdcode.store import Project
+
+SAMPLE = "transcripts_sample"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    project: Path
+    report: ImportReport
+    sources: tuple[SourceSummary, ...]
+
+
+def bundled(name: str) -> Path:
+    """A folder shipped with pdcode: inside the installed package, or in the checkout."""
+    here = Path(__file__).resolve().parent.parent  # src/pdcode
+    for candidate in (here / "_bundled" / name, here.parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise ProjectError(f"the shipped {name}/ folder is missing from this installation")
+
+
+def run_demo(
+    folder: Path | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> DemoResult:
+    """Create a project in ``folder`` (a new temporary folder if None), import the sample."""
+    folder = Path(tempfile.mkdtemp(prefix="pdcode-demo-")) if folder is None else folder
+    folder.mkdir(parents=True, exist_ok=True)
+    location = folder / "pdcode.db"
+    sample = bundled(SAMPLE)
+    with Project.create(location) as project:
+        report = import_paths(
+            project, [sample], ImportOptions(manifest=sample / "manifest.csv"), on_file=on_file
+        )
+        sources = tuple(project.source_summaries())
+    return DemoResult(location, report, sources)

@@ -1,0 +1,221 @@
+"""`pdcode import`: files and folders into the project, one transaction per file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pdcode.api.manifest import Entry, read_manifest
+from pdcode.errors import InputError, PdcodeError, UsageError
+from pdcode.records import NewSource
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from pdcode.ingest import Document, LoadedFile
+    from pdcode.store import Project
+
+STATUSES = ("imported", "replaced", "unchanged", "skipped", "failed")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    strand: str | None = None
+    case: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    interviewers: tuple[str, ...] = ()
+    manifest: Path | None = None
+    text_column: str | None = None
+    id_column: str | None = None
+    replace: bool = False
+    max_bytes: int = 50_000_000
+    spacy_model: str | None = None
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    status: str  # one of STATUSES
+    sources: int = 0
+    reason: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    outcomes: tuple[FileOutcome, ...] = field(default_factory=tuple)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return self.count("failed") > 0
+
+    def summary(self) -> str:
+        imported = self.count("imported") + self.count("replaced")
+        return (
+            f"{imported} imported, {self.count('unchanged')} unchanged, "
+            f"{self.count('skipped')} skipped, {self.count('failed')} failed"
+        )
+
+
+def parse_attributes(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """`key=value` strings from the command line, checked."""
+    out = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--attr expects KEY=VALUE, got {pair!r}")
+        out.append((key.strip(), value.strip()))
+    return tuple(out)
+
+
+def collect_files(
+    paths: Sequence[Path], exclude: set[Path]
+) -> tuple[list[Path], list[FileOutcome]]:
+    """Files to import (folders walked recursively, sorted) and what was passed over."""
+    from pdcode.ingest import SUFFIXES
+
+    files: list[Path] = []
+    passed: list[FileOutcome] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if not child.is_file() or any(p.startswith(".") for p in rel):
+                    continue
+                if child.resolve() in exclude:
+                    continue
+                if child.suffix.lower() in SUFFIXES:
+                    files.append(child)
+                else:
+                    passed.append(FileOutcome(str(child), "skipped", reason="not a transcript"))
+        elif path.exists():
+            files.append(path)
+        else:
+            passed.append(FileOutcome(str(path), "failed", reason="no such file or directory"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique, passed
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_paths(
+    project: Project,
+    paths: Sequence[Path],
+    options: ImportOptions,
+    on_file: Callable[[FileOutcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import every file under ``paths`` (or, with no paths, every manifest file)."""
+    from pdcode.nlp import make_nlp
+
+    manifest: dict[Path, Entry] = {}
+    exclude: set[Path] = set()
+    if options.manifest is not None:
+        manifest = read_manifest(options.manifest)
+        exclude.add(options.manifest.resolve())
+    if not paths and not manifest:
+        raise UsageError("name files or folders to import, or a --manifest")
+    files, outcomes = collect_files(paths or sorted(manifest), exclude)
+    if on_start is not None:
+        on_start(len(files))
+    nlp = make_nlp(options.spacy_model, lemmas=False)
+    for path in files:
+        outcome = _import_one(project, path, options, manifest, nlp)
+        outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+    return ImportReport(tuple(outcomes))
+
+
+def _import_one(
+    project: Project,
+    path: Path,
+    options: ImportOptions,
+    manifest: dict[Path, Entry],
+    nlp: Language,
+) -> FileOutcome:
+    from pdcode import ingest
+
+    entry = manifest.get(path.resolve())
+    notes: list[str] = []
+    if manifest and entry is None:
+        notes.append("not in the manifest: imported without its strand, case or attributes")
+    try:
+        existing = project.file_state(path.name)
+        if existing and path.is_file() and all(sha == _sha256(path) for _, sha in existing):
+            return FileOutcome(str(path), "unchanged", len(existing), "already imported")
+        if existing and not options.replace:
+            return FileOutcome(
+                str(path),
+                "failed",
+                reason=f"a source from a different file named {path.name!r} is already "
+                "in the project (use --replace to overwrite it)",
+            )
+        interviewers = {n.casefold() for n in options.interviewers}
+        if entry is not None:
+            interviewers |= entry.interviewers
+        read = ingest.ReadOptions(
+            interviewers=frozenset(interviewers),
+            text_column=options.text_column,
+            id_column=options.id_column,
+            max_bytes=options.max_bytes,
+        )
+        loaded = ingest.load(path, read)
+        new = [_new_source(doc, loaded, entry, options, nlp) for doc in loaded.documents]
+        removed = project.add_file(new, replace=bool(existing))
+    except InputError as exc:
+        return FileOutcome(str(path), "failed", reason=exc.reason)
+    except PdcodeError as exc:
+        return FileOutcome(str(path), "failed", reason=exc.message)
+    if removed:
+        notes.append(f"{removed} codings of the old version removed")
+    status = "replaced" if existing else "imported"
+    return FileOutcome(str(path), status, len(new), notes=tuple(notes))
+
+
+def _new_source(
+    doc: Document,
+    loaded: LoadedFile,
+    entry: Entry | None,
+    options: ImportOptions,
+    nlp: Language,
+) -> NewSource:
+    from pdcode.segment import segment_text
+
+    # Later sources of attributes override earlier ones: what the file says,
+    # then --attr, then the manifest row, which is the most specific.
+    attributes = dict(doc.attributes)
+    attributes.update(options.attributes)
+    if entry is not None:
+        attributes.update(entry.attributes)
+    strand = (entry.strand if entry else None) or options.strand
+    case = (entry.case if entry else None) or options.case or doc.case
+    source = NewSource(
+        name=doc.name,
+        file=Path(loaded.path).name,
+        format=doc.format,
+        sha256=loaded.sha256,
+        text=doc.text,
+        strand=strand,
+        case=case,
+        attributes=tuple(sorted(attributes.items())),
+        case_attributes=entry.case_attributes if entry else (),
+    )
+    return replace(source, segments=tuple(segment_text(doc.text, doc.turns, nlp)))

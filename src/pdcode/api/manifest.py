@@ -1,0 +1,72 @@
+"""The import manifest: a CSV naming, for each file, its strand, case and attributes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pdcode.errors import InputError
+
+REQUIRED = ("file",)
+CASE_PREFIX = "case."  # columns `case.KEY` are attributes of the case, not the source
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the manifest says about one file."""
+
+    path: Path
+    strand: str | None
+    case: str | None
+    attributes: tuple[tuple[str, str], ...]
+    case_attributes: tuple[tuple[str, str], ...]
+    interviewers: frozenset[str]
+
+
+def read_manifest(path: Path) -> dict[Path, Entry]:
+    """Entries keyed by resolved file path (paths in the file are relative to it)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="strict")
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError(path, f"manifest has no {', '.join(missing)} column")
+    entries: dict[Path, Entry] = {}
+    for line, row in enumerate(reader, start=2):
+        values = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        name = values.pop("file", "")
+        if not name:
+            raise InputError(path, f"line {line}: empty file name")
+        target = (path.parent / name).resolve()
+        if target in entries:
+            raise InputError(path, f"line {line}: {name} is listed twice")
+        strand = values.pop("strand", "") or None
+        case = values.pop("case", "") or None
+        names = values.get("interviewer", "")
+        entries[target] = Entry(
+            path=target,
+            strand=strand,
+            case=case,
+            attributes=tuple(
+                sorted((k, v) for k, v in values.items() if v and not k.startswith(CASE_PREFIX))
+            ),
+            case_attributes=tuple(
+                sorted(
+                    (k.removeprefix(CASE_PREFIX), v)
+                    for k, v in values.items()
+                    if v and k.startswith(CASE_PREFIX)
+                )
+            ),
+            # Names may hold commas ("Okafor, Sam"), so several are split on ";".
+            interviewers=frozenset(n.strip().casefold() for n in names.split(";") if n.strip()),
+        )
+    return entries

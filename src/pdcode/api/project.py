@@ -1,0 +1,65 @@
+"""Project-level verbs: create, list sources, export segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pdcode.errors import UsageError
+from pdcode.records import UNITS, SourceSummary
+from pdcode.store import Project
+
+SEGMENT_COLUMNS = ("source", "strand", "case", "speaker", "unit", "index", "start", "end", "text")
+SOURCE_COLUMNS = ("name", "strand", "case", "format", "turns", "words", "attributes", "sha256")
+
+
+def init_project(location: str | Path) -> Project:
+    """Create a new, empty project."""
+    return Project.create(location)
+
+
+def open_project(location: str | Path) -> Project:
+    return Project.open(location)
+
+
+def list_sources(project: Project) -> list[SourceSummary]:
+    return project.source_summaries()
+
+
+def dump_sources(project: Project, fmt: str) -> str:
+    """The sources listing as csv or json (attributes as an object in json)."""
+    from pdcode.export.tables import render
+
+    rows = [
+        {
+            "name": s.name,
+            "strand": s.strand,
+            "case": s.case,
+            "format": s.format,
+            "turns": s.turns,
+            "words": s.words,
+            "attributes": dict(s.attributes),
+            "sha256": s.sha256,
+        }
+        for s in list_sources(project)
+    ]
+    return render(rows, SOURCE_COLUMNS, _check_format(fmt, ("csv", "json")))
+
+
+def export_segments(project: Project, unit: str, fmt: str, output: Path | None) -> str:
+    """Segments of one unit with attribution and text; written to ``output`` if given."""
+    from pdcode.export.tables import render, write_text
+
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    content = render(
+        project.segment_rows(unit), SEGMENT_COLUMNS, _check_format(fmt, ("csv", "json"))
+    )
+    if output is not None:
+        write_text(content, output)
+    return content
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(allowed)})")
+    return fmt

@@ -1,0 +1,84 @@
+"""The Typer application, its global options and the one error handler."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from pdcode import __version__
+from pdcode.cli.render import err_console
+from pdcode.errors import PdcodeError
+
+_state = {"debug": False}
+
+
+class _Group(TyperGroup):
+    """Turns every ``PdcodeError`` into one line and an exit status.
+
+    Unexpected exceptions are bugs: without ``--debug`` we print only their type,
+    never their message or locals, because either may carry interview text.
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PdcodeError as exc:
+            if _state["debug"]:
+                raise
+            err_console.print(f"Error: {exc.message}", markup=False, highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if _state["debug"] or type(exc).__module__.startswith("click"):
+                raise
+            err_console.print(
+                f"Error: internal error ({type(exc).__name__}); "
+                "rerun with --debug for the traceback and report it",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="pdcode",
+    help="Reproducible, scriptable qualitative coding of interview transcripts.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals in a traceback would print interview text.
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pdcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    _state["debug"] = debug or bool(os.environ.get("PDCODE_DEBUG"))
+
+
+# Command modules register themselves on `app` when imported.
+from pdcode.cli import export, imports, project  # noqa: E402, F401
+
+
+def main() -> None:
+    app()

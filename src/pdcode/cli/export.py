@@ -1,0 +1,36 @@
+"""`pdcode export ...`: project contents out to files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pdcode.cli.app import app
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+
+export_app = typer.Typer(help="Export project contents.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
+
+
+@export_app.command("segments")
+def segments(
+    project: ProjectOption = DEFAULT_PROJECT,
+    unit: Annotated[str, typer.Option(help="turn, sentence or paragraph.")] = "turn",
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output: Output = None,
+) -> None:
+    """Segments with source, strand, case, speaker, offsets and text."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        content = api.export_segments(proj, unit, fmt, output)
+    if output is None:
+        emit(content)
+    else:
+        console.print(f"Wrote {output}")

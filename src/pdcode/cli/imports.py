@@ -1,0 +1,98 @@
+"""`pdcode import`: transcripts into the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import Progress
+
+from pdcode.cli.app import app
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_console
+
+if TYPE_CHECKING:
+    from pdcode.api import FileOutcome
+
+PROGRESS_FROM = 4  # files; below this a bar is noise
+
+
+def report_outcome(outcome: FileOutcome) -> None:
+    """One line for each file that did not simply import."""
+    if outcome.status == "failed":
+        err_console.print(f"{outcome.path}: {outcome.reason}", markup=False)
+    elif outcome.status == "unchanged":
+        console.print(f"{outcome.path}: unchanged (already imported)", markup=False)
+    for note in outcome.notes:
+        err_console.print(f"{outcome.path}: note: {note}", markup=False)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (walked recursively).")
+    ] = None,
+    project: ProjectOption = DEFAULT_PROJECT,
+    strand: Annotated[str | None, typer.Option(help="Strand of every file.")] = None,
+    case: Annotated[str | None, typer.Option(help="Case of every file.")] = None,
+    attr: Annotated[
+        list[str] | None, typer.Option("--attr", help="KEY=VALUE attribute (repeatable).")
+    ] = None,
+    interviewer: Annotated[
+        list[str] | None,
+        typer.Option("--interviewer", help="A speaker name to flag as interviewer (repeatable)."),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(help="CSV with columns file,strand,case[,more attributes]."),
+    ] = None,
+    text_column: Annotated[
+        str | None, typer.Option(help="Survey files: the column holding responses.")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="Survey files: the respondent id column.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite sources whose file changed.")
+    ] = False,
+    max_size: Annotated[
+        float, typer.Option(help="Largest file accepted, in megabytes.", min=0.001)
+    ] = 50.0,
+    spacy_model: Annotated[
+        str | None, typer.Option(help="An installed spaCy pipeline for sentences.")
+    ] = None,
+) -> None:
+    """Import transcripts: .txt .md .docx .vtt .srt, and survey .csv/.xlsx."""
+    from pdcode import api
+
+    options = api.ImportOptions(
+        strand=strand,
+        case=case,
+        attributes=api.parse_attributes(attr or []),
+        interviewers=tuple(interviewer or ()),
+        manifest=manifest,
+        text_column=text_column,
+        id_column=id_column,
+        replace=replace,
+        max_bytes=int(max_size * 1_000_000),
+        spacy_model=spacy_model,
+    )
+    with api.open_project(project) as proj, Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task("Importing", total=None, visible=False)
+
+        def start(total: int) -> None:
+            bar.update(task, total=total, visible=total >= PROGRESS_FROM)
+
+        def done(outcome: FileOutcome) -> None:
+            bar.advance(task)
+            report_outcome(outcome)
+
+        report = api.import_paths(proj, paths or [], options, on_file=done, on_start=start)
+    for outcome in report.outcomes:
+        if outcome.status in ("skipped",) or (
+            outcome.status == "failed" and outcome.reason == "no such file or directory"
+        ):
+            report_outcome(outcome)
+    console.print(f"Import: {report.summary()}")
+    if report.failed:
+        raise typer.Exit(1)

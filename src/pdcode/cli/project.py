@@ -1,0 +1,79 @@
+"""Commands about the project as a whole: init, sources, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from pdcode.cli.app import app
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console
+
+if TYPE_CHECKING:
+    from pdcode.records import SourceSummary
+
+
+@app.command()
+def init(project: ProjectOption = DEFAULT_PROJECT) -> None:
+    """Create a new, empty project file."""
+    from pdcode import api
+
+    api.init_project(project).close()
+    console.print(f"Created project {project}")
+
+
+@app.command()
+def sources(
+    project: ProjectOption = DEFAULT_PROJECT,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or json instead of a table.")
+    ] = None,
+) -> None:
+    """List the sources with strand, case, attributes, turns and words."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        if fmt is not None:
+            emit(api.dump_sources(proj, fmt))
+            return
+        rows = api.list_sources(proj)
+    console.print(sources_table(rows))
+
+
+def sources_table(rows: list[SourceSummary]) -> Table:
+    table = Table(title=f"{len(rows)} sources", title_justify="left")
+    for name in ("source", "strand", "case", "format", "turns", "words", "attributes"):
+        table.add_column(name, justify="right" if name in ("turns", "words") else "left")
+    for s in rows:
+        table.add_row(
+            s.name,
+            s.strand or "",
+            s.case or "",
+            s.format,
+            str(s.turns),
+            f"{s.words:,}",
+            ", ".join(f"{k}={v}" for k, v in s.attributes),
+        )
+    return table
+
+
+@app.command()
+def demo(
+    folder: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Where to create the demo project (default: a temp folder)."),
+    ] = None,
+) -> None:
+    """Run the main job on the shipped sample: create a project and import it."""
+    from pdcode import api
+    from pdcode.cli.imports import report_outcome
+
+    result = api.run_demo(folder, on_file=report_outcome)
+    console.print(sources_table(list(result.sources)))
+    console.print(f"Import: {result.report.summary()}")
+    console.print(f"Project: {result.project}")
+    if result.report.failed:
+        err_console.print("Error: some sample files failed to import")
+        raise typer.Exit(1)

@@ -1,0 +1,28 @@
+"""Rich consoles and small rendering helpers shared by the commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+ProjectOption = Annotated[
+    str,
+    typer.Option(
+        "--project",
+        "-p",
+        envvar="PDCODE_PROJECT",
+        help="The project file (or a database URL).",
+        show_default=True,
+    ),
+]
+DEFAULT_PROJECT = "pdcode.db"
+
+
+def emit(content: str) -> None:
+    """Machine-readable output goes to stdout untouched by rich."""
+    typer.echo(content, nl=False)

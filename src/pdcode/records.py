@@ -1,0 +1,60 @@
+"""Records passed between stages: plain frozen dataclasses, no behaviour.
+
+They live apart from any stage so that the store can accept them and the stages
+can produce them without either importing the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNITS = ("turn", "sentence", "paragraph")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A span of a source: a speaker turn, a paragraph or a sentence.
+
+    ``start``/``end`` are code points into the source's normalised text; ``index``
+    counts from 0 within the source and unit.
+    """
+
+    unit: str
+    index: int
+    start: int
+    end: int
+    speaker: str | None = None
+    is_interviewer: bool = False
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """Everything stored for one source on import."""
+
+    name: str
+    file: str  # the imported file's name; survey responses share it
+    format: str
+    sha256: str
+    text: str
+    strand: str | None = None
+    case: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    case_attributes: tuple[tuple[str, str], ...] = ()
+    segments: tuple[Segment, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One row of ``pdcode sources``."""
+
+    name: str
+    file: str
+    format: str
+    strand: str | None
+    case: str | None
+    attributes: tuple[tuple[str, str], ...]
+    turns: int
+    words: int
+    sha256: str

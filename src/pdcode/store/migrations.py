@@ -1,0 +1,76 @@
+"""Schema versions and the forward steps between them.
+
+A new project is created at the newest version straight from ``schema.metadata``.
+An older project file is brought forward by running, in order, every registered
+step above its stored version, each in the same transaction as the version bump.
+To change the schema: edit ``schema.py``, raise ``SCHEMA_VERSION``, and register a
+step that turns the previous version into the new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, select
+
+from pdcode.errors import ProjectError
+from pdcode.store import schema
+
+Step = Callable[[Connection], None]
+
+# version -> the step that upgrades a project from version - 1 to it.
+STEPS: dict[int, Step] = {}
+
+
+def register(version: int) -> Callable[[Step], Step]:
+    def decorator(step: Step) -> Step:
+        if version in STEPS:
+            raise ValueError(f"migration to version {version} registered twice")
+        STEPS[version] = step
+        return step
+
+    return decorator
+
+
+def stored_version(conn: Connection) -> int | None:
+    row = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def set_version(conn: Connection, version: int) -> None:
+    table = schema.meta
+    if stored_version(conn) is None:
+        conn.execute(table.insert().values(key="schema_version", value=str(version)))
+    else:
+        conn.execute(
+            table.update().where(table.c.key == "schema_version").values(value=str(version))
+        )
+
+
+def create(conn: Connection) -> None:
+    """Create every table of a new project at the newest version."""
+    schema.metadata.create_all(conn)
+    set_version(conn, schema.SCHEMA_VERSION)
+
+
+def upgrade(conn: Connection, target: int | None = None) -> list[int]:
+    """Run the steps from the stored version up to ``target`` (default: newest)."""
+    target = schema.SCHEMA_VERSION if target is None else target
+    current = stored_version(conn)
+    if current is None:
+        raise ProjectError("not a pdcode project (no schema version)")
+    if current > target:
+        raise ProjectError(
+            f"project schema version {current} is newer than this pdcode supports "
+            f"({target}); upgrade pdcode"
+        )
+    ran = []
+    for version in range(current + 1, target + 1):
+        if version not in STEPS:
+            raise ProjectError(f"no migration registered to schema version {version}")
+        STEPS[version](conn)
+        set_version(conn, version)
+        ran.append(version)
+    return ran

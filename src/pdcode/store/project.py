@@ -1,0 +1,321 @@
+"""Opening a project and the writes and reads the rest of pdcode asks for.
+
+This is the only module that issues SQL. Each public write runs in one
+transaction, so a failure (or a kill) leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import OperationalError
+
+from pdcode.errors import ProjectError
+from pdcode.records import NewSource, Segment, SourceSummary
+from pdcode.store import migrations, schema
+
+BUSY_TIMEOUT_MS = 10_000
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _url(location: str | Path) -> str:
+    text = str(location)
+    return text if "://" in text else f"sqlite:///{Path(text)}"
+
+
+def _make_engine(location: str | Path) -> Engine:
+    engine = create_engine(_url(location))
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            # WAL lets readers work while an import writes; the busy timeout makes a
+            # second writer wait instead of failing at once.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+    return engine
+
+
+class Project:
+    """A pdcode project: one SQLite file (or a database URL)."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self.engine = engine
+        self.location = location
+
+    # -- opening -----------------------------------------------------------
+
+    @classmethod
+    def create(cls, location: str | Path) -> Project:
+        """Create a new project; refuse to overwrite an existing one."""
+        if "://" not in str(location):
+            path = Path(location)
+            if path.exists() and path.stat().st_size > 0:
+                raise ProjectError(f"{path}: a file already exists here")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = _make_engine(location)
+        with engine.begin() as conn:
+            if inspect(conn).has_table("meta"):
+                raise ProjectError(f"{location}: already a pdcode project")
+            migrations.create(conn)
+        return cls(engine, str(location))
+
+    @classmethod
+    def open(cls, location: str | Path) -> Project:
+        """Open an existing project, bringing its schema up to date."""
+        if "://" not in str(location) and not Path(location).is_file():
+            raise ProjectError(f"{location}: no project here (run `pdcode init` or pass --project)")
+        engine = _make_engine(location)
+        try:
+            with engine.begin() as conn:
+                if not inspect(conn).has_table("meta"):
+                    raise ProjectError(f"{location}: not a pdcode project")
+                migrations.upgrade(conn)
+        except OperationalError as exc:
+            engine.dispose()
+            raise ProjectError(f"{location}: cannot open project ({exc.orig})") from exc
+        except ProjectError:
+            engine.dispose()
+            raise
+        return cls(engine, str(location))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def schema_version(self) -> int | None:
+        with self.engine.connect() as conn:
+            return migrations.stored_version(conn)
+
+    # -- sources -----------------------------------------------------------
+
+    def file_state(self, file: str) -> list[tuple[str, str]]:
+        """(name, sha256) of every source imported from a file of this name."""
+        s = schema.sources
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(s.c.name, s.c.sha256).where(s.c.file == file).order_by(s.c.name)
+            ).all()
+        return [(r.name, r.sha256) for r in rows]
+
+    def add_file(self, new: Sequence[NewSource], replace: bool = False) -> int:
+        """Store the sources of one file in one transaction.
+
+        With ``replace``, sources previously imported from the same file are
+        deleted first (with their segments and codings). Returns how many codings
+        were removed that way.
+        """
+        files = {n.file for n in new}
+        removed = 0
+        with self._tx() as conn:
+            if replace:
+                removed = self._delete_files(conn, files)
+            for source in new:
+                self._insert_source(conn, source)
+        return removed
+
+    def _delete_files(self, conn: Connection, files: set[str]) -> int:
+        s, c = schema.sources, schema.codings
+        ids = select(s.c.id).where(s.c.file.in_(sorted(files))).scalar_subquery()
+        removed = conn.execute(select(func.count()).where(c.c.source_id.in_(ids))).scalar_one()
+        # Explicit deletes rather than ON DELETE CASCADE alone: other backends
+        # (and SQLite files opened without foreign_keys) must behave the same.
+        for table in (schema.codings, schema.memos, schema.segments, schema.source_attributes):
+            conn.execute(delete(table).where(table.c.source_id.in_(ids)))
+        conn.execute(delete(s).where(s.c.file.in_(sorted(files))))
+        return int(removed)
+
+    def _case_id(self, conn: Connection, name: str) -> int:
+        c = schema.cases
+        found = conn.execute(select(c.c.id).where(c.c.name == name)).scalar()
+        if found is not None:
+            return int(found)
+        return int(conn.execute(c.insert().values(name=name)).inserted_primary_key[0])
+
+    def _insert_source(self, conn: Connection, source: NewSource) -> None:
+        case_id = None
+        if source.case:
+            case_id = self._case_id(conn, source.case)
+            ca = schema.case_attributes
+            for key, value in source.case_attributes:
+                conn.execute(delete(ca).where((ca.c.case_id == case_id) & (ca.c.key == key)))
+                conn.execute(ca.insert().values(case_id=case_id, key=key, value=value))
+        result = conn.execute(
+            schema.sources.insert().values(
+                name=source.name,
+                file=source.file,
+                strand=source.strand,
+                case_id=case_id,
+                format=source.format,
+                sha256=source.sha256,
+                imported_at=_now(),
+                text=source.text,
+            )
+        )
+        source_id = int(result.inserted_primary_key[0])
+        if source.attributes:
+            conn.execute(
+                schema.source_attributes.insert(),
+                [{"source_id": source_id, "key": k, "value": v} for k, v in source.attributes],
+            )
+        if source.segments:
+            conn.execute(
+                schema.segments.insert(),
+                [
+                    {
+                        "source_id": source_id,
+                        "unit": g.unit,
+                        "idx": g.index,
+                        "speaker": g.speaker,
+                        "is_interviewer": g.is_interviewer,
+                        "start": g.start,
+                        "end": g.end,
+                        "start_time": g.start_time,
+                        "end_time": g.end_time,
+                    }
+                    for g in source.segments
+                ],
+            )
+
+    def _attributes(self, conn: Connection) -> dict[int, tuple[tuple[str, str], ...]]:
+        a = schema.source_attributes
+        found: dict[int, list[tuple[str, str]]] = {}
+        for row in conn.execute(select(a).order_by(a.c.source_id, a.c.key)):
+            found.setdefault(row.source_id, []).append((row.key, row.value))
+        return {k: tuple(v) for k, v in found.items()}
+
+    def source_summaries(self) -> list[SourceSummary]:
+        s, c, g = schema.sources, schema.cases, schema.segments
+        turns = (
+            select(g.c.source_id, func.count().label("n"))
+            .where(g.c.unit == "turn")
+            .group_by(g.c.source_id)
+            .subquery()
+        )
+        query = (
+            select(s, c.c.name.label("case_name"), turns.c.n)
+            .outerjoin(c, s.c.case_id == c.c.id)
+            .outerjoin(turns, turns.c.source_id == s.c.id)
+            .order_by(s.c.strand, c.c.name, s.c.name)
+        )
+        with self.engine.connect() as conn:
+            attrs = self._attributes(conn)
+            spans = self._turn_spans(conn)
+            rows = conn.execute(query).all()
+        return [
+            SourceSummary(
+                name=r.name,
+                file=r.file,
+                format=r.format,
+                strand=r.strand,
+                case=r.case_name,
+                attributes=attrs.get(r.id, ()),
+                turns=int(r.n or 0),
+                words=sum(len(_WORD.findall(r.text[a:b])) for a, b in spans.get(r.id, [])),
+                sha256=r.sha256,
+            )
+            for r in rows
+        ]
+
+    def _turn_spans(self, conn: Connection) -> dict[int, list[tuple[int, int]]]:
+        g = schema.segments
+        spans: dict[int, list[tuple[int, int]]] = {}
+        query = select(g.c.source_id, g.c.start, g.c.end).where(g.c.unit == "turn")
+        for row in conn.execute(query):
+            spans.setdefault(row.source_id, []).append((row.start, row.end))
+        return spans
+
+    def segment_rows(self, unit: str) -> list[dict[str, Any]]:
+        """Every segment of a unit with its source's attribution and text."""
+        s, c, g = schema.sources, schema.cases, schema.segments
+        query = (
+            select(
+                s.c.name.label("source"),
+                s.c.strand,
+                c.c.name.label("case"),
+                g.c.speaker,
+                g.c.is_interviewer,
+                g.c.unit,
+                g.c.idx.label("index"),
+                g.c.start,
+                g.c.end,
+                g.c.start_time,
+                g.c.end_time,
+                s.c.id.label("source_id"),
+            )
+            .join(s, g.c.source_id == s.c.id)
+            .outerjoin(c, s.c.case_id == c.c.id)
+            .where(g.c.unit == unit)
+            .order_by(s.c.name, g.c.idx)
+        )
+        with self.engine.connect() as conn:
+            texts = dict(conn.execute(select(s.c.id, s.c.text)).all())
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            text = texts[row.pop("source_id")]
+            row["text"] = text[row["start"] : row["end"]]
+        return rows
+
+    def source_text(self, name: str) -> str:
+        s = schema.sources
+        with self.engine.connect() as conn:
+            text = conn.execute(select(s.c.text).where(s.c.name == name)).scalar()
+        if text is None:
+            raise ProjectError(f"no source named {name!r} in the project")
+        return str(text)
+
+    def segments_of(self, name: str, unit: str) -> list[Segment]:
+        s, g = schema.sources, schema.segments
+        query = (
+            select(g)
+            .join(s, g.c.source_id == s.c.id)
+            .where((s.c.name == name) & (g.c.unit == unit))
+            .order_by(g.c.idx)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Segment(
+                    unit=r.unit,
+                    index=r.idx,
+                    start=r.start,
+                    end=r.end,
+                    speaker=r.speaker,
+                    is_interviewer=bool(r.is_interviewer),
+                    start_time=r.start_time,
+                    end_time=r.end_time,
+                )
+                for r in conn.execute(query)
+            ]

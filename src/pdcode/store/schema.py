@@ -1,0 +1,145 @@
+"""The project schema, in SQLAlchemy Core so that any backend SQLAlchemy speaks
+(SQLite for one researcher, PostgreSQL for a team) runs the same queries.
+
+This describes the newest version; ``migrations`` brings older files up to it.
+Offsets (``start``/``end``) are code points into ``sources.text``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+)
+
+case_attributes = Table(
+    "case_attributes",
+    metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(1024), nullable=False, unique=True),
+    Column("file", String(1024), nullable=False, index=True),
+    Column("strand", String(255)),
+    Column("case_id", ForeignKey("cases.id"), index=True),
+    Column("format", String(16), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+source_attributes = Table(
+    "source_attributes",
+    metadata,
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("speaker", String(255)),
+    Column("is_interviewer", Boolean, nullable=False, default=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("start_time", Float),
+    Column("end_time", Float),
+    UniqueConstraint("source_id", "unit", "idx"),
+)
+
+codebooks = Table(
+    "codebooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("loaded_at", String(32), nullable=False),
+    UniqueConstraint("name", "version", "content_hash"),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("codebook_id", ForeignKey("codebooks.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(255), nullable=False),
+    Column("parent", String(255)),
+    Column("name", String(1024), nullable=False),
+    Column("definition", Text, nullable=False, default=""),
+    Column("colour", String(16)),
+    Column("is_group", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("codebook_id", "code"),
+)
+
+codings = Table(
+    "codings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code", String(255), nullable=False),
+    Column("codebook_id", ForeignKey("codebooks.id"), nullable=True),
+    Column("coder", String(255), nullable=False),
+    # human:NAME, rules:BOOK@VERSION#HASH, topics:..., qdpx:TOOL — where the coding came from
+    Column("provenance", String(512), nullable=False),
+    Column("rule", Text),  # the rule that fired, for auto-coding; NULL for human coding
+    Column("created_at", String(32), nullable=False),
+    Index("ix_codings_source_start", "source_id", "start"),
+    Index("ix_codings_coder", "coder"),
+    Index("ix_codings_code", "code"),
+)
+
+memos = Table(
+    "memos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
+    Column("coding_id", ForeignKey("codings.id", ondelete="CASCADE")),
+    Column("code", String(255)),
+    Column("author", String(255), nullable=False),
+    Column("title", String(1024)),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)

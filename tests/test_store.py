@@ -1,0 +1,165 @@
+"""The project store: creation, schema versions, migrations, transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from pdcode.errors import ProjectError
+from pdcode.records import NewSource, Segment
+from pdcode.store import SCHEMA_VERSION, Project, migrations
+
+
+def _source(name: str = "a.txt", file: str | None = None, sha: str = "0" * 64) -> NewSource:
+    body = "Interviewer: Why?\n\nP1: Because we trust them."
+    return NewSource(
+        name=name,
+        file=file or name,
+        format="txt",
+        sha256=sha,
+        text=body,
+        strand="strand3",
+        case="oakfield",
+        attributes=(("role", "teacher"),),
+        case_attributes=(("phase", "primary"),),
+        segments=(
+            Segment("turn", 0, 13, 17, "Interviewer", True),
+            Segment("turn", 1, 23, len(body), "P1"),
+        ),
+    )
+
+
+def test_create_sets_schema_version_and_wal(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    with Project.create(location) as project:
+        assert project.schema_version() == SCHEMA_VERSION
+    with sqlite3.connect(location) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {
+        "sources",
+        "cases",
+        "source_attributes",
+        "case_attributes",
+        "segments",
+        "codebooks",
+        "codes",
+        "codings",
+        "memos",
+    } <= tables
+
+
+def test_create_refuses_existing_file(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    location.write_text("not empty")
+    with pytest.raises(ProjectError, match="already exists"):
+        Project.create(location)
+
+
+def test_open_missing_project_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="no project here"):
+        Project.open(tmp_path / "missing.db")
+
+
+def test_open_rejects_newer_schema(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    with sqlite3.connect(location) as conn:
+        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(ProjectError, match="newer than this pdcode"):
+        Project.open(location)
+
+
+def test_open_rejects_other_sqlite_file(tmp_path: Path) -> None:
+    location = tmp_path / "other.db"
+    with sqlite3.connect(location) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(ProjectError, match="not a pdcode project"):
+        Project.open(location)
+
+
+def test_registered_steps_upgrade_an_old_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    ran: list[int] = []
+
+    def add_column(conn: Connection) -> None:
+        conn.execute(text("ALTER TABLE sources ADD COLUMN language VARCHAR(16)"))
+        ran.append(SCHEMA_VERSION + 1)
+
+    monkeypatch.setitem(migrations.STEPS, SCHEMA_VERSION + 1, add_column)
+    monkeypatch.setattr(migrations.schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Project.open(location) as project:
+        assert project.schema_version() == SCHEMA_VERSION + 1
+    assert ran == [SCHEMA_VERSION + 1]
+    with sqlite3.connect(location) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(sources)")]
+    assert "language" in columns
+
+
+def test_missing_step_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    monkeypatch.setattr(migrations.schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(ProjectError, match="no migration registered"):
+        Project.open(location)
+
+
+def test_add_and_read_back(project: Project) -> None:
+    project.add_file([_source()])
+    [summary] = project.source_summaries()
+    assert (summary.name, summary.strand, summary.case) == ("a.txt", "strand3", "oakfield")
+    assert summary.attributes == (("role", "teacher"),)
+    assert summary.turns == 2
+    assert summary.words == 5  # "Why" + "Because we trust them"
+    [turn] = [r for r in project.segment_rows("turn") if r["speaker"] == "P1"]
+    assert turn["text"] == "Because we trust them."
+    assert project.file_state("a.txt") == [("a.txt", "0" * 64)]
+
+
+def test_failed_file_leaves_nothing(project: Project) -> None:
+    bad = NewSource(name="a.txt", file="b.txt", format="txt", sha256="1" * 64, text="x")
+    # The second source collides with the first inside one file: the whole file rolls back.
+    with pytest.raises(Exception, match="UNIQUE"):
+        project.add_file([_source(file="b.txt"), bad])
+    assert project.source_summaries() == []
+    assert project.segment_rows("turn") == []
+
+
+def test_replace_removes_old_sources_of_the_file(project: Project) -> None:
+    project.add_file([_source("s.csv#1", "s.csv"), _source("s.csv#2", "s.csv")])
+    project.add_file([_source("s.csv#3", "s.csv", sha="2" * 64)], replace=True)
+    assert [s.name for s in project.source_summaries()] == ["s.csv#3"]
+    assert len(project.segment_rows("turn")) == 2
+
+
+def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    # A child process inserts a source, then is killed before it commits.
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pdcode.store import Project, schema
+        from pdcode.records import NewSource
+        p = Project.open({str(location)!r})
+        original = p._insert_source
+        def insert_then_die(conn, source):
+            original(conn, source)
+            os.kill(os.getpid(), signal.SIGKILL)
+        p._insert_source = insert_then_die
+        p.add_file([NewSource(name="k.txt", file="k.txt", format="txt", sha256="0"*64, text="t")])
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == -9
+    with Project.open(location) as project:
+        assert project.source_summaries() == []
