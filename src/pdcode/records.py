@@ -58,3 +58,39 @@ class SourceSummary:
     turns: int
     words: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class NewCode:
+    """A code of a codebook as stored: groups are not codable."""
+
+    code: str
+    name: str
+    parent: str | None = None
+    definition: str = ""
+    colour: str | None = None
+    is_group: bool = False
+
+
+@dataclass(frozen=True)
+class NewCoding:
+    """One coding to store: a span of a source (by name) and a code id."""
+
+    source: str
+    start: int
+    end: int
+    code: str
+    rule: str | None = None
+    match_start: int | None = None
+    match_end: int | None = None
+    memo: str | None = None
+
+
+@dataclass(frozen=True)
+class CodingUnit:
+    """A segment offered to a coder: which source, where, and its text."""
+
+    source: str
+    start: int
+    end: int
+    text: str

@@ -13,6 +13,9 @@ from pdcode.cli.render import err_console
 from pdcode.errors import PdcodeError
 
 _state = {"debug": False}
+# Typer bundles its own Click; its usage errors must reach Click's own handler
+# (which prints usage and exits 2), so find their base class through a public one.
+_CLICK_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 class _Group(TyperGroup):
@@ -33,7 +36,7 @@ class _Group(TyperGroup):
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
-            if _state["debug"] or type(exc).__module__.startswith("click"):
+            if _state["debug"] or isinstance(exc, _CLICK_ERRORS):
                 raise
             err_console.print(
                 f"Error: internal error ({type(exc).__name__}); "

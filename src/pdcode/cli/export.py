@@ -34,3 +34,25 @@ def segments(
         emit(content)
     else:
         console.print(f"Wrote {output}")
+
+
+@export_app.command("codings")
+def codings(
+    project: ProjectOption = DEFAULT_PROJECT,
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or xlsx.")] = "csv",
+    output: Output = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add provenance and the matched words.")
+    ] = False,
+) -> None:
+    """Codings with source, strand, case, speaker, offsets, code, coder, rule and text."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        content = api.export_codings(proj, fmt, output, coder, code, explain)
+    if output is None and content is not None:
+        emit(content)
+    else:
+        console.print(f"Wrote {output}")

@@ -45,7 +45,9 @@ def sources(
 def sources_table(rows: list[SourceSummary]) -> Table:
     table = Table(title=f"{len(rows)} sources", title_justify="left")
     for name in ("source", "strand", "case", "format", "turns", "words", "attributes"):
-        table.add_column(name, justify="right" if name in ("turns", "words") else "left")
+        table.add_column(
+            name, justify="right" if name in ("turns", "words") else "left", overflow="fold"
+        )
     for s in rows:
         table.add_row(
             s.name,

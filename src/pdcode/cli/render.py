@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Error lines are never wrapped: one line per problem, whatever the width.
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ProjectOption = Annotated[
     str,

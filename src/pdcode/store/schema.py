@@ -125,6 +125,10 @@ codings = Table(
     # human:NAME, rules:BOOK@VERSION#HASH, topics:..., qdpx:TOOL — where the coding came from
     Column("provenance", String(512), nullable=False),
     Column("rule", Text),  # the rule that fired, for auto-coding; NULL for human coding
+    # Where in the segment the rule matched (code points into sources.text), so a
+    # reviewer sees the very words that triggered the code.
+    Column("match_start", Integer),
+    Column("match_end", Integer),
     Column("created_at", String(32), nullable=False),
     Index("ix_codings_source_start", "source_id", "start"),
     Index("ix_codings_coder", "coder"),

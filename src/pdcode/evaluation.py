@@ -1,0 +1,123 @@
+"""Auto-coder evaluation: how far predicted codings agree with a gold coder.
+
+A coder applied code X to a unit (a turn or sentence) when one of their spans for
+X overlaps the unit by at least one character. Over the units, each code is a
+binary label; scikit-learn computes precision, recall and F1 per code and their
+micro and macro averages. The false positives and negatives are listed with the
+unit so a team can see what its rules miss or over-reach.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    source: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Labelled:
+    source: str
+    start: int
+    end: int
+    code: str
+
+
+@dataclass(frozen=True)
+class Score:
+    code: str
+    precision: float
+    recall: float
+    f1: float
+    support: int  # gold units with the code
+    predicted: int  # units the predictor gave the code
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A false positive (predicted, not gold) or false negative (gold, not predicted)."""
+
+    kind: str  # "false_positive" or "false_negative"
+    code: str
+    unit: Span
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    units: int
+    per_code: tuple[Score, ...]
+    micro: Score
+    macro: Score
+    misses: tuple[Miss, ...]
+
+
+def units_with_codes(units: Sequence[Span], codings: Iterable[Labelled]) -> list[set[str]]:
+    """For each unit, the codes whose spans overlap it."""
+    by_source: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        by_source.setdefault(unit.source, []).append(i)
+    ordered = {
+        src: sorted(idx, key=lambda i: (units[i].start, units[i].end))
+        for src, idx in by_source.items()
+    }
+    ends = {src: [units[i].end for i in idx] for src, idx in ordered.items()}
+    labels: list[set[str]] = [set() for _ in units]
+    for coding in codings:
+        idx = ordered.get(coding.source)
+        if not idx:
+            continue
+        # Units do not overlap each other, so their ends are sorted too: the first
+        # unit that can overlap is the first whose end lies past the coding start.
+        pos = bisect_left(ends[coding.source], coding.start + 1)
+        while pos < len(idx) and units[idx[pos]].start < coding.end:
+            unit = units[idx[pos]]
+            if unit.end > coding.start:
+                labels[idx[pos]].add(coding.code)
+            pos += 1
+    return labels
+
+
+def evaluate(
+    units: Sequence[Span],
+    gold: Iterable[Labelled],
+    predicted: Iterable[Labelled],
+    codes: Sequence[str] | None = None,
+) -> Evaluation:
+    """Per-code and averaged precision, recall and F1 of ``predicted`` against ``gold``."""
+    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    gold_sets = units_with_codes(units, gold)
+    pred_sets = units_with_codes(units, predicted)
+    if codes is None:
+        codes = sorted(set().union(*gold_sets, *pred_sets)) if units else []
+    binarizer = MultiLabelBinarizer(classes=list(codes))
+    # Codes outside ``codes`` are ignored by design (e.g. another codebook's).
+    y_true = binarizer.fit_transform([s & set(codes) for s in gold_sets])
+    y_pred = binarizer.transform([s & set(codes) for s in pred_sets])
+    p, r, f, support = precision_recall_fscore_support(
+        y_true, y_pred, average=None, zero_division=0
+    )
+    per_code = tuple(
+        Score(code, float(p[i]), float(r[i]), float(f[i]), int(support[i]), int(y_pred[:, i].sum()))
+        for i, code in enumerate(codes)
+    )
+    averages = []
+    for average in ("micro", "macro"):
+        ap, ar, af, _ = precision_recall_fscore_support(
+            y_true, y_pred, average=average, zero_division=0
+        )
+        averages.append(
+            Score(average, float(ap), float(ar), float(af), int(y_true.sum()), int(y_pred.sum()))
+        )
+    misses = []
+    for unit, g, q in zip(units, gold_sets, pred_sets, strict=True):
+        misses += [Miss("false_positive", c, unit) for c in sorted((q - g) & set(codes))]
+        misses += [Miss("false_negative", c, unit) for c in sorted((g - q) & set(codes))]
+    return Evaluation(len(units), per_code, averages[0], averages[1], tuple(misses))

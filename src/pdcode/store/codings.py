@@ -1,0 +1,202 @@
+"""Codebooks, codes and codings: the writes and reads of coding runs.
+
+A coding run is one transaction: the coder's previous codings in the sources it
+covers are deleted and the new ones inserted together, so a rerun replaces its
+own work and never touches another coder's (human codings included).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+
+from pdcode.errors import ProjectError
+from pdcode.records import CodingUnit, NewCode, NewCoding
+from pdcode.store import schema
+from pdcode.store.project import Project, _now
+
+
+def save_codebook(
+    project: Project,
+    name: str,
+    version: str,
+    content_hash: str,
+    content: str,
+    codes: Sequence[NewCode],
+) -> int:
+    """Store a codebook (once per name, version and content) and its codes."""
+    cb, cd = schema.codebooks, schema.codes
+    with project.engine.begin() as conn:
+        found = conn.execute(
+            select(cb.c.id).where(
+                (cb.c.name == name)
+                & (cb.c.version == version)
+                & (cb.c.content_hash == content_hash)
+            )
+        ).scalar()
+        if found is not None:
+            return int(found)
+        book_id = int(
+            conn.execute(
+                cb.insert().values(
+                    name=name,
+                    version=version,
+                    content_hash=content_hash,
+                    content=content,
+                    loaded_at=_now(),
+                )
+            ).inserted_primary_key[0]
+        )
+        if codes:
+            conn.execute(
+                cd.insert(),
+                [
+                    {
+                        "codebook_id": book_id,
+                        "code": c.code,
+                        "parent": c.parent,
+                        "name": c.name,
+                        "definition": c.definition,
+                        "colour": c.colour,
+                        "is_group": c.is_group,
+                        "position": i,
+                    }
+                    for i, c in enumerate(codes)
+                ],
+            )
+    return book_id
+
+
+def coding_units(
+    project: Project,
+    unit: str,
+    strand: str | None = None,
+    source: str | None = None,
+    include_interviewer: bool = False,
+) -> list[CodingUnit]:
+    """The segments a coding run covers, in source and segment order."""
+    s, g = schema.sources, schema.segments
+    query = (
+        select(s.c.id, s.c.name, g.c.start, g.c.end)
+        .join(s, g.c.source_id == s.c.id)
+        .where(g.c.unit == unit)
+        .order_by(s.c.name, g.c.idx)
+    )
+    if strand is not None:
+        query = query.where(s.c.strand == strand)
+    if source is not None:
+        query = query.where(s.c.name == source)
+    if not include_interviewer:
+        query = query.where(g.c.is_interviewer.is_(False))
+    with project.engine.connect() as conn:
+        rows = conn.execute(query).all()
+        ids = sorted({r.id for r in rows})
+        texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
+    return [CodingUnit(r.name, r.start, r.end, texts[r.id][r.start : r.end]) for r in rows]
+
+
+def source_names(project: Project, strand: str | None = None) -> list[str]:
+    s = schema.sources
+    query = select(s.c.name).order_by(s.c.name)
+    if strand is not None:
+        query = query.where(s.c.strand == strand)
+    with project.engine.connect() as conn:
+        return [r[0] for r in conn.execute(query)]
+
+
+def replace_codings(
+    project: Project,
+    coder: str,
+    provenance: str,
+    sources: Iterable[str],
+    codings: Iterable[NewCoding],
+    codebook_id: int | None = None,
+) -> tuple[int, int]:
+    """Replace ``coder``'s codings in ``sources``; return (removed, added)."""
+    s, c = schema.sources, schema.codings
+    names = sorted(set(sources))
+    now = _now()
+    with project.engine.begin() as conn:
+        ids = dict(conn.execute(select(s.c.name, s.c.id).where(s.c.name.in_(names))).all())
+        missing = [n for n in names if n not in ids]
+        if missing:
+            raise ProjectError(f"no source named {missing[0]!r} in the project")
+        scope = and_(c.c.coder == coder, c.c.source_id.in_(sorted(ids.values())))
+        removed = conn.execute(select(func.count()).where(scope)).scalar_one()
+        conn.execute(delete(c).where(scope))
+        rows = [
+            {
+                "source_id": ids[k.source],
+                "start": k.start,
+                "end": k.end,
+                "code": k.code,
+                "codebook_id": codebook_id,
+                "coder": coder,
+                "provenance": provenance,
+                "rule": k.rule,
+                "match_start": k.match_start,
+                "match_end": k.match_end,
+                "created_at": now,
+            }
+            for k in codings
+        ]
+        if rows:
+            conn.execute(c.insert(), rows)
+        return int(removed), len(rows)
+
+
+def coding_rows(
+    project: Project, coder: str | None = None, code: str | None = None
+) -> list[dict[str, Any]]:
+    """Every coding with its attribution, speaker and text, in a stable order."""
+    s, c, k, g = schema.sources, schema.codings, schema.cases, schema.segments
+    query = (
+        select(
+            c.c.source_id,
+            s.c.name.label("source"),
+            s.c.strand,
+            k.c.name.label("case"),
+            c.c.start,
+            c.c.end,
+            c.c.code,
+            c.c.coder,
+            c.c.provenance,
+            c.c.rule,
+            c.c.match_start,
+            c.c.match_end,
+        )
+        .join(s, c.c.source_id == s.c.id)
+        .outerjoin(k, s.c.case_id == k.c.id)
+        .order_by(s.c.name, c.c.start, c.c.end, c.c.code, c.c.coder)
+    )
+    if coder is not None:
+        query = query.where(c.c.coder == coder)
+    if code is not None:
+        query = query.where(c.c.code == code)
+    with project.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        ids = sorted({r["source_id"] for r in rows})
+        texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
+        turns: dict[int, list[tuple[int, str | None]]] = {}
+        turn_query = (
+            select(g.c.source_id, g.c.start, g.c.speaker)
+            .where((g.c.unit == "turn") & g.c.source_id.in_(ids))
+            .order_by(g.c.source_id, g.c.start)
+        )
+        for t in conn.execute(turn_query):
+            turns.setdefault(t.source_id, []).append((t.start, t.speaker))
+    starts = {sid: [t[0] for t in ts] for sid, ts in turns.items()}
+    for row in rows:
+        sid = row.pop("source_id")
+        text = texts[sid]
+        row["text"] = text[row["start"] : row["end"]]
+        row["matched"] = (
+            text[row["match_start"] : row["match_end"]] if row["match_start"] is not None else None
+        )
+        # The speaker is the one whose turn holds the coding's first character.
+        pos = bisect_right(starts.get(sid, []), row["start"]) - 1
+        row["speaker"] = turns[sid][pos][1] if pos >= 0 else None
+    return rows

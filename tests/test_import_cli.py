@@ -1,0 +1,314 @@
+"""`pdcode import`, `sources` and `export segments` end to end, through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pdcode.cli import app
+
+runner = CliRunner()
+
+OAKFIELD = """Oakfield Primary - interview with the PD lead
+Date: 4 March 2025
+
+Interviewer: How do you decide what PD to run?
+
+Mrs O'Neill: Well, um, it starts from the school plan. We look at the
+pupil data first and then, you know, what the staff tell us.
+
+It's never a one-off course.
+
+Interviewer: And the governors?
+
+Mrs O'Neill: They ask about it every term.
+"""
+
+VTT = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+Sam Okafor: Thanks for joining. What does the hub offer?
+
+2
+00:00:04.500 --> 00:00:09.000
+Priya Das: We run work groups for maths leads.
+
+3
+00:00:09.000 --> 00:00:12.000
+Priya Das: Teachers come back to them every half term.
+"""
+
+SRT = """1
+00:00:01,000 --> 00:00:03,000
+Facilitator: What changed
+after the review?
+
+2
+00:00:03,500 --> 00:00:06,000
+Head of Science: We stopped sending
+people on one-day courses.
+
+3
+00:00:06,000 --> 00:00:08,000
+Now it is all in-house coaching.
+"""
+
+
+def _docx(path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Riverside Academy interview")
+    for label, text in [
+        ("Interviewer", "Who leads CPD here?"),
+        ("Headteacher", "Our heads of department lead it, with a budget they control."),
+    ]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}:").bold = True
+        paragraph.add_run(f" {text}")
+    document.save(str(path))
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    (folder / "zoom").mkdir(parents=True)
+    (folder / "oakfield_pd_lead.txt").write_text(OAKFIELD, encoding="utf-8")
+    (folder / "zoom" / "hub_lead.vtt").write_text(VTT, encoding="utf-8")
+    (folder / "science.srt").write_text(SRT, encoding="utf-8")
+    _docx(folder / "riverside_head.docx")
+    (folder / "manifest.csv").write_text(
+        "file,strand,case,role,interviewer\n"
+        "oakfield_pd_lead.txt,strand3,case_oakfield,pd_lead,\n"
+        "zoom/hub_lead.vtt,strand2,hub_north,hub_lead,Sam Okafor\n"
+        "science.srt,strand2,slp_east,hub_lead,\n"
+        "riverside_head.docx,strand3,case_riverside,headteacher,\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    location = str(tmp_path / "study.db")
+    assert _run("init", "--project", location)[0] == 0
+    return location
+
+
+def _turns(db: str) -> list[dict[str, str]]:
+    code, out, _ = _run("export", "segments", "--unit", "turn", "--project", db)
+    assert code == 0
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_mixed_folder_with_manifest_attributes_every_turn(corpus: Path, db: str) -> None:
+    code, out, err = _run(
+        "import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db
+    )
+    assert code == 0, err
+    assert "4 imported, 0 unchanged, 0 skipped, 0 failed" in out
+    turns = _turns(db)
+    got = {(t["source"], t["speaker"], t["text"]) for t in turns}
+    assert (
+        "oakfield_pd_lead.txt",
+        "Mrs O'Neill",
+        "Well, um, it starts from the school plan. "
+        "We look at the\npupil data first and then, you know, what the staff tell us.\n\n"
+        "It's never a one-off course.",
+    ) in got
+    assert ("oakfield_pd_lead.txt", "Mrs O'Neill", "They ask about it every term.") in got
+    assert (
+        "hub_lead.vtt",
+        "Priya Das",
+        "We run work groups for maths leads. Teachers come back to them every half term.",
+    ) in got
+    assert (
+        "science.srt",
+        "Head of Science",
+        "We stopped sending people on one-day courses. Now it is all in-house coaching.",
+    ) in got
+    assert (
+        "riverside_head.docx",
+        "Headteacher",
+        "Our heads of department lead it, with a budget they control.",
+    ) in got
+    by_source = {t["source"]: t for t in turns}
+    assert by_source["hub_lead.vtt"]["strand"] == "strand2"
+    assert by_source["riverside_head.docx"]["case"] == "case_riverside"
+    # The preamble (title, date) is not a turn.
+    assert not any("Date:" in t["text"] for t in turns)
+
+
+def test_interviewers_flagged_from_labels_and_manifest(corpus: Path, db: str) -> None:
+    _run("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
+    code, out, _ = _run("export", "segments", "--format", "json", "-p", db)
+    assert code == 0
+    from pdcode import api
+
+    with api.open_project(db) as project:
+        rows = project.segment_rows("turn")
+    flagged = {r["speaker"] for r in rows if r["is_interviewer"]}
+    assert flagged == {"Interviewer", "Sam Okafor", "Facilitator"}
+    assert json.loads(out)[0].keys() == {
+        "source",
+        "strand",
+        "case",
+        "speaker",
+        "unit",
+        "index",
+        "start",
+        "end",
+        "text",
+    }
+
+
+def test_sources_listing(corpus: Path, db: str) -> None:
+    _run("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
+    code, out, _ = _run("sources", "--format", "json", "-p", db)
+    assert code == 0
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert rows["oakfield_pd_lead.txt"]["attributes"] == {"role": "pd_lead"}
+    assert rows["oakfield_pd_lead.txt"]["turns"] == 4
+    assert rows["hub_lead.vtt"]["turns"] == 2  # two Priya Das cues merged
+    code, out, _ = _run("sources", "-p", db)
+    assert code == 0 and "4 sources" in out and "strand2" in out
+
+
+def test_sentences_and_paragraphs_nest_inside_turns(corpus: Path, db: str) -> None:
+    _run("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
+    from pdcode import api
+
+    with api.open_project(db) as project:
+        text = project.source_text("oakfield_pd_lead.txt")
+        turns = project.segments_of("oakfield_pd_lead.txt", "turn")
+        paragraphs = project.segments_of("oakfield_pd_lead.txt", "paragraph")
+        sentences = project.segments_of("oakfield_pd_lead.txt", "sentence")
+    assert [text[p.start : p.end] for p in paragraphs][1:3] == [
+        "Well, um, it starts from the school plan. We look at the\n"
+        "pupil data first and then, you know, what the staff tell us.",
+        "It's never a one-off course.",
+    ]
+    assert [text[s.start : s.end] for s in sentences][1:4] == [
+        "Well, um, it starts from the school plan.",
+        "We look at the\npupil data first and then, you know, what the staff tell us.",
+        "It's never a one-off course.",
+    ]
+    for small, big in ((sentences, paragraphs), (paragraphs, turns)):
+        for s in small:
+            assert any(b.start <= s.start and s.end <= b.end for b in big)
+    assert all(s.speaker == "Mrs O'Neill" for s in sentences[1:4])
+
+
+def test_reimport_is_a_noop_and_changes_need_replace(corpus: Path, db: str) -> None:
+    args = ("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
+    _run(*args)
+    code, out, _ = _run(*args)
+    assert code == 0 and "0 imported, 4 unchanged" in out
+    target = corpus / "oakfield_pd_lead.txt"
+    target.write_text(OAKFIELD.replace("every term", "every half term"), encoding="utf-8")
+    code, out, err = _run(*args)
+    assert code == 1
+    assert "oakfield_pd_lead.txt" in err and "--replace" in err
+    assert "0 imported, 3 unchanged, 0 skipped, 1 failed" in out
+    code, out, _ = _run(*args, "--replace")
+    assert code == 0 and "1 imported, 3 unchanged" in out
+    assert any(t["text"] == "They ask about it every half term." for t in _turns(db))
+
+
+def test_bad_file_is_one_line_and_the_batch_goes_on(tmp_path: Path, db: str) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Q: Why?\n\nA: Because.\n", encoding="utf-8")
+    (folder / "b.txt").write_bytes(b"")
+    (folder / "c.docx").write_bytes(b"this is not a zip")
+    (folder / "d.vtt").write_text("00:00:01.000 --> 00:00:02.000\nhi\n", encoding="utf-8")
+    (folder / "e.txt").write_text("Q: And?\n\nA: Then.\n", encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
+    code, out, err = _run("import", str(folder), "-p", db)
+    assert code == 1
+    assert "2 imported, 0 unchanged, 1 skipped, 3 failed" in out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert any(line.endswith("b.txt: empty file") for line in lines)
+    assert any("c.docx: not a Word document" in line for line in lines)
+    assert any("d.vtt: not a WebVTT file" in line for line in lines)
+    assert "Traceback" not in err + out
+    assert [s["name"] for s in json.loads(_run("sources", "--format", "json", "-p", db)[1])] == [
+        "a.txt",
+        "e.txt",
+    ]
+
+
+def test_usage_errors_exit_2(tmp_path: Path, db: str) -> None:
+    (tmp_path / "a.txt").write_text("Q: x\n", encoding="utf-8")
+    code, _, err = _run("import", str(tmp_path / "a.txt"), "--attr", "novalue", "-p", db)
+    assert code == 2 and "Error: --attr expects KEY=VALUE" in err
+    code, _, err = _run("export", "segments", "--unit", "word", "-p", db)
+    assert code == 2 and "unknown unit" in err
+    code, _, _ = _run("import", "--no-such-option")
+    assert code == 2
+
+
+def test_missing_project_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    code, _, err = _run("sources", "-p", str(tmp_path / "nope.db"))
+    assert code == 1
+    assert err.startswith("Error: ") and "pdcode init" in err and "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--debug", "sources", "-p", str(tmp_path / "nope.db")])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "ProjectError"
+
+
+def test_project_from_environment(corpus: Path, db: str) -> None:
+    env = {"PDCODE_PROJECT": db}
+    code, out, _ = _run("import", str(corpus / "science.srt"), env=env)
+    assert code == 0 and "1 imported" in out
+    assert "science.srt" in _run("sources", env=env)[1]
+
+
+def test_export_is_deterministic(corpus: Path, db: str, tmp_path: Path) -> None:
+    _run("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
+    for unit in ("turn", "sentence", "paragraph"):
+        a, b = tmp_path / f"a_{unit}.csv", tmp_path / f"b_{unit}.csv"
+        _run("export", "segments", "--unit", unit, "-o", str(a), "-p", db)
+        _run("export", "segments", "--unit", unit, "-o", str(b), "-p", db)
+        assert a.read_bytes() == b.read_bytes() and a.stat().st_size > 100
+
+
+def test_survey_rows_become_sources(tmp_path: Path, db: str) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "respondent,role,response\nR1,teacher,Coaching helped me most.\n"
+        "R2,pd_lead,\nR3,teacher,We need time to plan together.\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run(
+        "import",
+        str(survey),
+        "--text-column",
+        "response",
+        "--id-column",
+        "respondent",
+        "--strand",
+        "survey",
+        "-p",
+        db,
+    )
+    assert code == 0, err
+    rows = json.loads(_run("sources", "--format", "json", "-p", db)[1])
+    assert [(r["name"], r["case"], r["strand"], r["attributes"]) for r in rows] == [
+        ("survey.csv#R1", "R1", "survey", {"role": "teacher"}),
+        ("survey.csv#R3", "R3", "survey", {"role": "teacher"}),
+    ]
