@@ -62,7 +62,7 @@ class Reasons:
     BINARY = "binary data, not text"
     UNDECODABLE = "cannot decode text: not UTF-8, UTF-16 or Windows-1252"
     BAD_UTF8 = "invalid UTF-8 at byte {offset} (corrupt or truncated file)"
-    NOT_ZIP = "not a Word document (not a zip archive)"
+    NOT_ZIP = "not {kind} (not a zip archive)"
     BAD_ZIP = "corrupt or truncated zip archive"
     ZIP_BOMB = "archive expands to {size:,} bytes (ratio {ratio:.0f}:1), refused as a zip bomb"
     ZIP_MEMBERS = "archive has {count:,} members, over the limit of {limit:,}"

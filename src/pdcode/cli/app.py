@@ -25,7 +25,7 @@ class _Group(TyperGroup):
     never their message or locals, because either may carry interview text.
     """
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except PdcodeError as exc:

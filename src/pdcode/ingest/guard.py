@@ -16,10 +16,13 @@ from pdcode.ingest.model import ReadOptions
 _RATIO_FLOOR = 10_000_000
 
 
-def check_zip(data: bytes, name: str, options: ReadOptions) -> None:
+def check_zip(data: bytes, name: str, options: ReadOptions, kind: str) -> None:
+    """Refuse what is not a sound zip; ``kind`` names it in messages ("a Word document")."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         # A local file header at the start but no central directory: truncated.
-        reason = Reasons.BAD_ZIP if data.startswith(b"PK\x03\x04") else Reasons.NOT_ZIP
+        reason = (
+            Reasons.BAD_ZIP if data.startswith(b"PK\x03\x04") else Reasons.NOT_ZIP.format(kind=kind)
+        )
         raise InputError(name, reason)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

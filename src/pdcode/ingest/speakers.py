@@ -8,7 +8,8 @@ candidate is accepted as a label only when one of these holds:
 1. it is a conventional label (Interviewer, INT, I, Q, A, P2, R1, Researcher 1,
    Participant 3, Speaker 2, Facilitator, Moderator, Respondent, Interviewee);
 2. the same label starts a line at least twice in the file; or
-3. it starts the text or follows a blank line.
+3. it starts the text, follows a blank line, or follows a line that ends a
+   sentence (``.?!`` or a closing quote), as in transcripts with one line a turn.
 
 So a hard-wrapped line that happens to begin ``Maths: we did`` in the middle of a
 turn stays part of that turn. Metadata keys (``Date:``, ``Location:``...) are
@@ -42,6 +43,8 @@ _STRONG = re.compile(
 _INTERVIEWER = re.compile(
     r"^(?:interviewer\s*\d*|int|iv|i|q|researcher\s*\d*|facilitator\s*\d*|moderator)$"
 )
+_SENTENCE_END = (".", "?", "!", "…", '"', "”", "’", ")", "]")
+_ROLE_WORDS = frozenset({"interviewer", "researcher", "facilitator", "moderator"})
 METADATA_KEYS = frozenset(
     {
         "date",
@@ -150,7 +153,11 @@ def is_interviewer(label: str | None, interviewers: frozenset[str] = frozenset()
     if label is None:
         return False
     k = key(label)
-    return bool(_INTERVIEWER.match(k)) or k in interviewers
+    if k in interviewers or _INTERVIEWER.match(k):
+        return True
+    # "Interviewer, First" (Teams) or "Researcher (Sam)": the role is the first word.
+    first = re.split(r"[\s,(]", k, maxsplit=1)[0]
+    return first in _ROLE_WORDS
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -163,7 +170,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _header_block(text: str, lines: list[tuple[int, int]]) -> int:
     """Lines in the leading block if it holds metadata (``Date: ...``), else 0."""
-    block = []
+    block: list[tuple[int, int]] = []
     for start, end in lines:
         if not text[start:end].strip():
             if block:
@@ -191,8 +198,9 @@ def parse_turns(text: str, interviewers: frozenset[str] = frozenset()) -> tuple[
     counts = Counter(key(c.speaker) for c in candidates.values())
 
     def accepted(i: int, label: Label) -> bool:
-        after_blank = i == 0 or not text[lines[i - 1][0] : lines[i - 1][1]].strip()
-        return is_strong(label.speaker) or counts[key(label.speaker)] >= 2 or after_blank
+        before = "" if i == 0 else text[lines[i - 1][0] : lines[i - 1][1]].rstrip()
+        after_break = not before or before.endswith(_SENTENCE_END)
+        return is_strong(label.speaker) or counts[key(label.speaker)] >= 2 or after_break
 
     labels = {i: c for i, c in candidates.items() if accepted(i, c)}
     if not labels:

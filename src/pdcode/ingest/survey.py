@@ -34,7 +34,7 @@ def read_csv(data: bytes, name: str, options: ReadOptions) -> list[Document]:
 def read_xlsx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
     import pandas as pd
 
-    check_zip(data, name, options)
+    check_zip(data, name, options, "an Excel workbook")
     try:
         frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a broken workbook

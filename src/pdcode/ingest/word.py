@@ -32,7 +32,7 @@ _HEADER_TEXT = {"text", "transcript", "utterance", "speech", "content", "respons
 
 
 def read_docx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
-    check_zip(data, name, options)
+    check_zip(data, name, options, "a Word document")
     try:
         import docx
 
@@ -64,7 +64,7 @@ def _body(document: Any) -> Any:
 
 def _paragraph(paragraph: Any) -> tuple[str, str | None, str]:
     text = normalise(paragraph.text)
-    bold = []
+    bold: list[str] = []
     for run in paragraph.runs:
         if not run.text.strip() and not bold:
             continue

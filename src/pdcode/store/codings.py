@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, select
 from pdcode.errors import ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.project import Project, _now
+from pdcode.store.project import Project, _now, new_id
 
 
 def save_codebook(
@@ -39,7 +39,7 @@ def save_codebook(
         ).scalar()
         if found is not None:
             return int(found)
-        book_id = int(
+        book_id = new_id(
             conn.execute(
                 cb.insert().values(
                     name=name,
@@ -48,7 +48,7 @@ def save_codebook(
                     content=content,
                     loaded_at=_now(),
                 )
-            ).inserted_primary_key[0]
+            )
         )
         if codes:
             conn.execute(

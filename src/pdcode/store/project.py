@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    CursorResult,
     Connection,
     Engine,
     create_engine,
@@ -40,6 +41,14 @@ def _now() -> str:
 def _url(location: str | Path) -> str:
     text = str(location)
     return text if "://" in text else f"sqlite:///{Path(text)}"
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just made."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise ProjectError("the database did not return the new row's id")
+    return int(key[0])
 
 
 def _make_engine(location: str | Path) -> Engine:
@@ -163,7 +172,7 @@ class Project:
         found = conn.execute(select(c.c.id).where(c.c.name == name)).scalar()
         if found is not None:
             return int(found)
-        return int(conn.execute(c.insert().values(name=name)).inserted_primary_key[0])
+        return new_id(conn.execute(c.insert().values(name=name)))
 
     def _insert_source(self, conn: Connection, source: NewSource) -> None:
         case_id = None
@@ -185,7 +194,7 @@ class Project:
                 text=source.text,
             )
         )
-        source_id = int(result.inserted_primary_key[0])
+        source_id = new_id(result)
         if source.attributes:
             conn.execute(
                 schema.source_attributes.insert(),
