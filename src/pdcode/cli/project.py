@@ -44,10 +44,12 @@ def sources(
 
 def sources_table(rows: list[SourceSummary]) -> Table:
     table = Table(title=f"{len(rows)} sources", title_justify="left")
-    for name in ("source", "strand", "case", "format", "turns", "words", "attributes"):
-        table.add_column(
-            name, justify="right" if name in ("turns", "words") else "left", overflow="fold"
-        )
+    table.add_column("source", overflow="fold")
+    for name in ("strand", "case", "format"):
+        table.add_column(name, overflow="fold")
+    table.add_column("turns", justify="right")
+    table.add_column("words", justify="right")
+    table.add_column("attributes", overflow="fold")
     for s in rows:
         table.add_row(
             s.name,
@@ -56,7 +58,7 @@ def sources_table(rows: list[SourceSummary]) -> Table:
             s.format,
             str(s.turns),
             f"{s.words:,}",
-            ", ".join(f"{k}={v}" for k, v in s.attributes),
+            "\n".join(f"{k}={v}" for k, v in s.attributes),
         )
     return table
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    CursorResult,
     Connection,
+    CursorResult,
     Engine,
     create_engine,
     delete,
