@@ -4,7 +4,10 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
+from pdcode.api import codebooks
+from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
 from pdcode.api.demo import DemoResult, bundled, run_demo
+from pdcode.api.humancodings import CodingsImport, import_codings
 from pdcode.api.imports import (
     FileOutcome,
     ImportOptions,
@@ -21,13 +24,21 @@ from pdcode.api.project import (
 )
 
 __all__ = [
+    "CodeReport",
+    "CodingsImport",
     "DemoResult",
     "FileOutcome",
     "ImportOptions",
     "ImportReport",
     "bundled",
+    "code_project",
+    "codebooks",
+    "codings",
     "dump_sources",
+    "explain",
+    "export_codings",
     "export_segments",
+    "import_codings",
     "import_paths",
     "init_project",
     "list_sources",

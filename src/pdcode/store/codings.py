@@ -200,3 +200,21 @@ def coding_rows(
         pos = bisect_right(starts.get(sid, []), row["start"]) - 1
         row["speaker"] = turns[sid][pos][1] if pos >= 0 else None
     return rows
+
+
+def source_texts(project: Project) -> dict[str, str]:
+    s = schema.sources
+    with project.engine.connect() as conn:
+        return {r.name: r.text for r in conn.execute(select(s.c.name, s.c.text))}
+
+
+def known_codes(project: Project) -> dict[str, str]:
+    """Code ids of every stored codebook, keyed by id and by casefolded name."""
+    cd = schema.codes
+    query = select(cd.c.code, cd.c.name).where(cd.c.is_group.is_(False)).order_by(cd.c.id)
+    found: dict[str, str] = {}
+    with project.engine.connect() as conn:
+        for row in conn.execute(query):
+            found.setdefault(row.code, row.code)
+            found.setdefault(row.name.casefold(), row.code)
+    return found

@@ -1,0 +1,71 @@
+"""How well the pd-leadership rules agree with a human coder on unseen interviews.
+
+    python benchmarks/evaluate_rules.py [--unit turn]
+
+Imports benchmarks/heldout/*.txt into a fresh project, codes it with
+codebooks/pd-leadership.yaml (respondent turns only), imports the gold coding
+(heldout/gold.csv) as coder `gold`, and reports per-code precision, recall, F1
+and support at turn level, with micro and macro averages. A coder applied a code
+to a turn when one of their spans for it overlaps the turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from pdcode import api
+from pdcode.evaluation import Labelled, Span, evaluate
+from pdcode.store import Project
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--unit", default="turn", help="coding unit for the rules")
+    parser.add_argument("--misses", action="store_true", help="list false positives/negatives")
+    args = parser.parse_args()
+    folder = HERE / "heldout"
+    with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:
+        report = api.import_paths(project, sorted(folder.glob("*.txt")), api.ImportOptions())
+        assert not report.failed, report.summary()
+        book = REPO / "codebooks" / "pd-leadership.yaml"
+        coded = api.code_project(project, book, unit=args.unit)
+        gold = api.import_codings(project, folder / "gold.csv", "gold", codebook=book)
+        assert not gold.problems, gold.problems
+        turns = [
+            Span(r["source"], r["start"], r["end"])
+            for r in project.segment_rows("turn")
+            if not r["is_interviewer"]
+        ]
+        codings = api.codings(project)
+        texts = {
+            (r["source"], r["start"], r["end"]): r["text"] for r in project.segment_rows("turn")
+        }
+
+    def labelled(coder: str) -> list[Labelled]:
+        return [
+            Labelled(r["source"], r["start"], r["end"], r["code"])
+            for r in codings
+            if r["coder"] == coder
+        ]
+
+    codes = [code for code, _ in coded.per_code]
+    result = evaluate(turns, labelled("gold"), labelled(coded.coder), codes)
+    print(f"{result.units} respondent turns, {len(codes)} codes, rules coded by {args.unit}")
+    print(f"{'code':<24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}{'pred':>6}")
+    for s in (*result.per_code, result.micro, result.macro):
+        print(
+            f"{s.code:<24}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.support:9d}{s.predicted:6d}"
+        )
+    if args.misses:
+        for miss in result.misses:
+            text = texts[(miss.unit.source, miss.unit.start, miss.unit.end)]
+            print(f"{miss.kind:15} {miss.code:22} {miss.unit.source}: {text[:90]}")
+
+
+if __name__ == "__main__":
+    main()

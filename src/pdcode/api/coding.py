@@ -1,0 +1,165 @@
+"""Coding verbs: `pdcode code`, `pdcode explain`, `pdcode export codings`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pdcode.errors import ProjectError, UsageError
+from pdcode.records import UNITS, NewCode, NewCoding
+from pdcode.store import Project
+from pdcode.store import codings as store
+
+CODING_COLUMNS = (
+    "source",
+    "strand",
+    "case",
+    "speaker",
+    "start",
+    "end",
+    "code",
+    "coder",
+    "rule",
+    "text",
+)
+EXPLAIN_COLUMNS = (*CODING_COLUMNS, "provenance", "matched")
+
+
+@dataclass(frozen=True)
+class CodeReport:
+    coder: str
+    provenance: str
+    unit: str
+    units: int
+    sources: int
+    removed: int
+    added: int
+    per_code: tuple[tuple[str, int], ...]  # every leaf of the codebook, in book order
+
+
+def rules_coder(name: str, version: str) -> str:
+    return f"rules:{name}@{version}"
+
+
+def code_project(
+    project: Project,
+    codebook_path: Path,
+    unit: str = "sentence",
+    strand: str | None = None,
+    source: str | None = None,
+    include_interviewer: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CodeReport:
+    """Apply a codebook's rules to every selected segment, replacing this coder's run.
+
+    The run covers every source matching ``strand``/``source``; in those sources
+    the previous codings of ``rules:BOOK@VERSION`` are replaced in one transaction.
+    Other coders' codings, human ones included, are never touched.
+    """
+    from pdcode.autocode import RuleCoder
+    from pdcode.codebook import content_hash, iter_codes, load_codebook
+
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    book = load_codebook(codebook_path)
+    digest = content_hash(codebook_path)
+    coder = rules_coder(book.name, book.version)
+    provenance = f"{coder}#sha256:{digest}"
+    codes = [
+        NewCode(
+            code=c.id,
+            name=c.name,
+            parent=parent,
+            definition=c.definition or "",
+            colour=c.colour,
+            is_group=bool(c.children),
+        )
+        for c, parent in iter_codes(book)
+    ]
+    book_id = store.save_codebook(
+        project, book.name, book.version, digest, codebook_path.read_text("utf-8"), codes
+    )
+    scope = store.source_names(project, strand)
+    if source is not None:
+        if source not in scope:
+            raise ProjectError(f"no source named {source!r} in the project")
+        scope = [source]
+    units = store.coding_units(project, unit, strand, source, include_interviewer)
+    coder_engine = RuleCoder(book)
+    found: list[NewCoding] = []
+    texts = (u.text for u in units)
+    for done, (seg, hits) in enumerate(zip(units, coder_engine.code(texts), strict=True), 1):
+        found += [
+            NewCoding(
+                source=seg.source,
+                start=seg.start,
+                end=seg.end,
+                code=hit.code_id,
+                rule=hit.rule,
+                match_start=seg.start + hit.start,
+                match_end=seg.start + hit.end,
+            )
+            for hit in hits
+        ]
+        if on_progress is not None and (done % 500 == 0 or done == len(units)):
+            on_progress(done, len(units))
+    removed, added = store.replace_codings(project, coder, provenance, scope, found, book_id)
+    counts = Counter(k.code for k in found)
+    leaves = [c.code for c in codes if not c.is_group]
+    return CodeReport(
+        coder=coder,
+        provenance=provenance,
+        unit=unit,
+        units=len(units),
+        sources=len(scope),
+        removed=removed,
+        added=added,
+        per_code=tuple((code, counts.get(code, 0)) for code in leaves),
+    )
+
+
+def codings(
+    project: Project, coder: str | None = None, code: str | None = None
+) -> list[dict[str, Any]]:
+    return store.coding_rows(project, coder=coder, code=code)
+
+
+def export_codings(
+    project: Project,
+    fmt: str,
+    output: Path | None,
+    coder: str | None = None,
+    code: str | None = None,
+    explain: bool = False,
+) -> str | None:
+    """Codings as csv, json or xlsx; returns the text for csv/json when not written."""
+    from pdcode.export.tables import render, write_text
+
+    rows = store.coding_rows(project, coder=coder, code=code)
+    columns = EXPLAIN_COLUMNS if explain else CODING_COLUMNS
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        write_xlsx({"codings": (rows, columns)}, output)
+        return None
+    if fmt not in ("csv", "json"):
+        raise UsageError(f"unknown format {fmt!r} (choose from csv, json, xlsx)")
+    content = render(rows, columns, fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
+
+
+def explain(project: Project, source: str, position: int) -> list[dict[str, Any]]:
+    """Every coding of ``source`` whose span holds ``position``, with the rule that fired."""
+    project.source_text(source)  # raises if the source is unknown
+    return [
+        row
+        for row in store.coding_rows(project)
+        if row["source"] == source and row["start"] <= position < row["end"]
+    ]
