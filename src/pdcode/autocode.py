@@ -7,12 +7,19 @@ per-segment time limit so that a pathological pattern cannot hang a run. A veto
 (``exclude_if``) matching anywhere in the segment removes that code from it.
 For each code the first match in the text is kept: its rule is what a reviewer
 needs to see, and choosing it by position keeps runs deterministic.
+
+The regex time limit is costly per call, so it is applied only where it can
+matter: exponential backtracking needs a repeated group that itself holds a
+quantifier or an alternation, as in ``(a+)+`` or ``(a|aa)*``. Patterns with such
+a group run under the limit; the others cannot blow up and run without it.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import regex
@@ -21,9 +28,43 @@ from pdcode.codebook.model import Code, Codebook, leaves
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
-REGEX_SECONDS = 0.05  # per regex and segment
+REGEX_SECONDS = 0.05  # per risky regex and segment
+BATCH = 256  # segments matched together
+# Between segments of a batch: a line break stops ".", and NUL occurs in no text.
+SEPARATOR = "\n\x00\n"
+_ANCHORED = regex.compile(r"(?<!\\)[\^$]|\\[AZz]")
+# A group, closed and then repeated by *, + or {n,m}.
+_REPEATED_GROUP = regex.compile(r"\((?:[^()\\]|\\.|(?R))*\)(?=[*+]|\{\d*,)")
+
+
+_LITERAL = regex.compile(r"(?:\\b)?([A-Za-z][A-Za-z '\-]*)(.?)")
+
+
+def required_literal(pattern: str) -> str | None:
+    """A lower-case literal every match must contain, if the pattern starts with one.
+
+    Used only to skip a regex for a batch that cannot match; never to match.
+    """
+    if "|" in pattern.split("(", 1)[0] or _ANCHORED.search(pattern):
+        return None
+    found = _LITERAL.match(pattern)
+    if found is None:
+        return None
+    literal, after = found.groups()
+    if after in ("?", "*", "{"):
+        literal = literal[:-1]  # the last character is optional
+    literal = literal.strip()
+    return literal.lower() if len(literal) >= 3 else None
+
+
+def is_risky(pattern: str) -> bool:
+    """True when ``pattern`` has a repeated group holding a quantifier or ``|``."""
+    for match in _REPEATED_GROUP.finditer(pattern):
+        inner = regex.sub(r"\\.", "", match.group()[1:-1])
+        if regex.search(r"[*+|]|\{\d*,", inner):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -39,8 +80,12 @@ class Hit:
 class _Compiled:
     phrases: Any
     matcher: Any
-    regexes: list[tuple[str, str, regex.Pattern[str]]] = field(default_factory=list)
-    vetoes: list[tuple[str, regex.Pattern[str]]] = field(default_factory=list)
+    # (code, rule id, compiled, risky, literal): risky ones run under the time
+    # limit; a batch without the literal is skipped
+    regexes: list[tuple[str, str, regex.Pattern[str], bool, str | None]] = field(
+        default_factory=list
+    )
+    vetoes: list[tuple[str, regex.Pattern[str], bool]] = field(default_factory=list)
     # (code, rule id, window, the near-rule's number within its code)
     near: list[tuple[str, str, int, int]] = field(default_factory=list)
 
@@ -76,7 +121,10 @@ class RuleCoder:
             self._c.matcher.add(f"{cid}\tpatterns[{i}]", [tokens])
         for expression in rules.regex:
             compiled = regex.compile(expression, regex.IGNORECASE)
-            self._c.regexes.append((cid, f"regex:{_quote(expression)}", compiled))
+            rule = f"regex:{_quote(expression)}"
+            self._c.regexes.append(
+                (cid, rule, compiled, is_risky(expression), required_literal(expression))
+            )
         for i, near in enumerate(rules.near):
             rule = f"near:{'|'.join(near.a)}~{'|'.join(near.b)}/{near.within}"
             self._phrase(f"{cid}\tnear{i}.a", near.a)
@@ -88,69 +136,138 @@ class RuleCoder:
                 self._phrase(f"{cid}\tveto", veto.phrases)
             for i, pattern in enumerate(veto.patterns):
                 self._c.matcher.add(f"{cid}\tveto{i}", [pattern])
-            self._c.vetoes += [(cid, regex.compile(p, regex.IGNORECASE)) for p in veto.regex]
+            self._c.vetoes += [
+                (cid, regex.compile(p, regex.IGNORECASE), is_risky(p)) for p in veto.regex
+            ]
 
     def code(self, texts: Iterable[str]) -> Iterator[list[Hit]]:
         """For each text, its hits: at most one per code, in codebook order."""
-        for doc in self.nlp.pipe(texts, batch_size=512):
-            yield self._code_doc(doc)
+        iterator = iter(texts)
+        while batch := list(islice(iterator, BATCH)):
+            yield from self._code_batch(batch)
 
-    def _search(self, pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+    def _code_batch(self, texts: list[str]) -> Iterator[list[Hit]]:
+        # A batch of segments is joined by a separator and matched as one text:
+        # per-call overheads (a spaCy Doc, a regex call), not text length,
+        # dominate on sentence-sized segments. Matches are mapped back to their
+        # segment by offset; one that straddles a separator is no match.
+        joined = SEPARATOR.join(texts)
+        starts = []
+        pos = 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + len(SEPARATOR)
+        # Segments are already split: sentence boundaries are not needed here.
+        skip = [name for name in ("sentencizer", "senter", "parser") if self.nlp.has_pipe(name)]
+        with self.nlp.select_pipes(disable=skip):
+            doc = self.nlp(joined)
+        found: list[dict[str, tuple[int, int, str]]] = [{} for _ in texts]
+        vetoed: list[set[str]] = [set() for _ in texts]
+
+        def offer(i: int, code: str, start: int, end: int, rule: str) -> None:
+            best = found[i].get(code)
+            if best is None or (start, end) < best[:2]:
+                found[i][code] = (start, end, rule)
+
+        def segment_of(start: int, end: int) -> int | None:
+            i = bisect_right(starts, start) - 1
+            return i if end <= starts[i] + len(texts[i]) else None
+
+        strings = self.nlp.vocab.strings
+        near_sides: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        matches = list(self._c.phrases(doc))
+        if len(self._c.matcher):
+            matches += self._c.matcher(doc)
+        for match_id, s, e in matches:
+            span = doc[s:e]
+            i = segment_of(span.start_char, span.end_char)
+            if i is None:
+                continue
+            code, rule = strings[match_id].split("\t", 1)
+            if rule.startswith("veto"):
+                vetoed[i].add(code)
+            elif rule.startswith("near"):
+                near_sides.setdefault((i, f"{code}\t{rule}"), []).append((s, e))
+            else:
+                offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
+        for code, rule, window, n in self._c.near:
+            for (i, key), a_sides in near_sides.items():
+                if key != f"{code}\tnear{n}.a":
+                    continue
+                b_sides = near_sides.get((i, f"{code}\tnear{n}.b"), [])
+                pairs = [
+                    (min(x[0], y[0]), max(x[1], y[1]))
+                    for x in a_sides
+                    for y in b_sides
+                    if max(x[0], y[0]) - min(x[1], y[1]) <= window
+                ]
+                if pairs:
+                    span = doc[slice(*min(pairs))]
+                    offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
+        lowered = joined.lower()
+        for code, rule, pattern, risky, literal in self._c.regexes:
+            if literal is not None and literal not in lowered:
+                continue
+            firsts = self._first_matches(pattern, risky, joined, texts, starts)
+            for i, (start, end) in firsts.items():
+                offer(i, code, start, end, rule)
+        for code, pattern, risky in self._c.vetoes:
+            for i in self._first_matches(pattern, risky, joined, texts, starts):
+                vetoed[i].add(code)
+        for i, text in enumerate(texts):
+            yield [
+                Hit(code, rule, start, end, text[start:end])
+                for code in self.order
+                if code in found[i] and code not in vetoed[i]
+                for start, end, rule in [found[i][code]]
+            ]
+
+    def _first_matches(
+        self,
+        pattern: regex.Pattern[str],
+        risky: bool,
+        joined: str,
+        texts: list[str],
+        starts: list[int],
+    ) -> dict[int, tuple[int, int]]:
+        """Segment index -> (start, end) of the pattern's first match in it."""
+        if risky or _ANCHORED.search(pattern.pattern):
+            found = {}
+            for i, text in enumerate(texts):
+                match = self._search(pattern, text, risky)
+                if match is not None:
+                    found[i] = match.span()
+            return found
+        found = {}
+        recheck: set[int] = set()
+        for match in pattern.finditer(joined):
+            i = bisect_right(starts, match.start()) - 1
+            a, b = match.start() - starts[i], match.end() - starts[i]
+            if b > len(texts[i]):
+                # Crossed into the separator: the segments it touched are
+                # searched one by one so no match is hidden behind it.
+                last = bisect_right(starts, match.end() - 1) - 1
+                recheck.update(range(i, last + 1))
+            elif i not in found:
+                found[i] = (a, b)
+        for i in sorted(recheck):
+            match = pattern.search(texts[i])
+            if match is not None:
+                found[i] = match.span()
+            else:
+                found.pop(i, None)
+        return found
+
+    def _search(
+        self, pattern: regex.Pattern[str], text: str, risky: bool
+    ) -> regex.Match[str] | None:
+        if not risky:
+            return pattern.search(text)
         try:
             return pattern.search(text, timeout=REGEX_SECONDS)
         except TimeoutError:
             self.timeouts += 1
             return None
-
-    def _code_doc(self, doc: Doc) -> list[Hit]:
-        text = doc.text
-        strings = self.nlp.vocab.strings
-        found: dict[str, tuple[int, int, str]] = {}  # code -> (start, end, rule)
-        vetoed: set[str] = set()
-        near_sides: dict[str, list[tuple[int, int]]] = {}
-
-        def offer(code: str, start: int, end: int, rule: str) -> None:
-            best = found.get(code)
-            if best is None or (start, end) < best[:2]:
-                found[code] = (start, end, rule)
-
-        matches = list(self._c.phrases(doc))
-        if len(self._c.matcher):
-            matches += self._c.matcher(doc)
-        for match_id, s, e in matches:
-            code, rule = strings[match_id].split("\t", 1)
-            if rule.startswith("veto"):
-                vetoed.add(code)
-            elif rule.startswith("near"):
-                near_sides.setdefault(f"{code}\t{rule}", []).append((s, e))
-            else:
-                span = doc[s:e]
-                offer(code, span.start_char, span.end_char, rule)
-        for code, rule, window, i in self._c.near:
-            a = near_sides.get(f"{code}\tnear{i}.a", [])
-            b = near_sides.get(f"{code}\tnear{i}.b", [])
-            pairs = [
-                (min(x[0], y[0]), max(x[1], y[1]))
-                for x in a
-                for y in b
-                if max(x[0], y[0]) - min(x[1], y[1]) <= window
-            ]
-            if pairs:
-                s, e = min(pairs)
-                span = doc[s:e]
-                offer(code, span.start_char, span.end_char, rule)
-        for code, rule, pattern in self._c.regexes:
-            match = self._search(pattern, text)
-            if match is not None:
-                offer(code, match.start(), match.end(), rule)
-        for code, pattern in self._c.vetoes:
-            if code in found and self._search(pattern, text) is not None:
-                vetoed.add(code)
-        return [
-            Hit(code, found[code][2], found[code][0], found[code][1], text[slice(*found[code][:2])])
-            for code in self.order
-            if code in found and code not in vetoed
-        ]
 
 
 def _quote(text: str) -> str:

@@ -38,13 +38,21 @@ def _register() -> None:
 
     @Language.factory(LEMMA_COMPONENT)
     def _make(nlp: Language, name: str) -> Any:
-        table = lemma_table()
+        import numpy
+        from spacy.attrs import LEMMA, LOWER
+
         strings = nlp.vocab.strings
+        # lower-case form hash -> lemma hash, so a doc is lemmatised with array
+        # operations instead of a Python Token object per word.
+        table = {key: strings.add(lemma) for key, lemma in lemma_table().items()}
+        get = table.get
 
         def lemmatize(doc: Doc) -> Doc:
-            for token in doc:
-                lemma = table.get(token.lower)
-                token.lemma = strings.add(lemma) if lemma is not None else token.lower
+            if len(doc):
+                lowers = doc.to_array(LOWER).tolist()
+                lemmas = [get(h, h) for h in lowers]
+                column = numpy.array(lemmas, dtype="uint64").reshape(-1, 1)
+                doc.from_array([LEMMA], column)  # type: ignore[arg-type]
             return doc
 
         return lemmatize

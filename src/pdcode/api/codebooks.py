@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,3 +21,56 @@ def problems_json(problems: list[Problem]) -> str:
 
 def show(path: Path) -> Codebook:
     return load_codebook(path)
+
+
+EXPORT_FORMATS = ("qdc", "csv", "md", "docx")
+
+
+def export_codebook(path: Path, fmt: str, output: Path) -> None:
+    """Write a codebook as REFI-QDA .qdc, CSV, Markdown or Word."""
+    from pdcode.codebook import exchange
+    from pdcode.errors import UsageError
+
+    book = load_codebook(path, require_rules=False)
+    writers: dict[str, Callable[[Codebook], bytes]] = {
+        "qdc": exchange.to_qdc,
+        "docx": exchange.to_docx,
+        "csv": lambda b: exchange.to_csv(b).encode("utf-8"),
+        "md": lambda b: exchange.to_markdown(b).encode("utf-8"),
+    }
+    if fmt not in writers:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_bytes(writers[fmt](book))
+    tmp.replace(output)
+
+
+def import_codebook(path: Path, output: Path) -> tuple[str, ...]:
+    """Read a .qdc or .csv codebook and write it as pdcode YAML; return notes."""
+    import yaml
+
+    from pdcode.codebook import exchange
+    from pdcode.errors import InputError, UsageError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from None
+    suffix = path.suffix.lower()
+    if suffix == ".qdc":
+        imported = exchange.from_qdc(data, path.name)
+    elif suffix == ".csv":
+        imported = exchange.from_csv(data.decode("utf-8-sig"), path.name)
+    else:
+        raise UsageError(f"{path}: codebooks are imported from .qdc or .csv")
+    content = imported.codebook.model_dump(exclude_defaults=True)
+    header = (
+        f"# Imported by pdcode from {path.name}. Codes have no rules yet: add them\n"
+        "# before auto-coding (`pdcode codebook validate` lists the codes without).\n"
+    )
+    output.write_text(
+        header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )
+    return imported.notes

@@ -26,7 +26,7 @@ def _codes_from(codebook: Path | None, project: Project) -> dict[str, str]:
         return store.known_codes(project)
     from pdcode.codebook import content_hash, iter_codes, load_codebook
 
-    book = load_codebook(codebook)
+    book = load_codebook(codebook, require_rules=False)
     codes = [
         NewCode(c.id, c.name, parent, c.definition, c.colour, c.is_group)
         for c, parent in iter_codes(book)

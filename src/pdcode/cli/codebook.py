@@ -61,3 +61,29 @@ def show(path: BookFile) -> None:
 
     add(tree, book.codes)
     console.print(tree)
+
+
+@codebook_app.command("export")
+def export(
+    path: BookFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="qdc, csv, md or docx.")] = "qdc",
+) -> None:
+    """Write the codebook as REFI-QDA .qdc, CSV, Markdown or Word."""
+    from pdcode import api
+
+    api.codebooks.export_codebook(path, fmt, output)
+    console.print(f"Wrote {output}")
+
+
+@codebook_app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc or a codebook .csv.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The YAML file to write.")],
+) -> None:
+    """Turn another tool's codebook into pdcode YAML (codes without rules)."""
+    from pdcode import api
+
+    for note in api.codebooks.import_codebook(path, output):
+        err_console.print(f"note: {note}", markup=False)
+    console.print(f"Wrote {output}")

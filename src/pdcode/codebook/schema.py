@@ -1,6 +1,6 @@
 """Print the codebook JSON Schema (regenerate docs/codebook.schema.json with it).
 
-    python -m pdcode.codebook.schema > docs/codebook.schema.json
+python -m pdcode.codebook.schema > docs/codebook.schema.json
 """
 
 from __future__ import annotations

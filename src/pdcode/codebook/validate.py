@@ -94,8 +94,11 @@ class _Located:
         return found
 
 
-def validate_codebook(path: Path) -> list[Problem]:
-    """Every problem in a codebook file, sorted by line; empty when it is sound."""
+def validate_codebook(path: Path, require_rules: bool = True) -> list[Problem]:
+    """Every problem in a codebook file, sorted by line; empty when it is sound.
+
+    ``require_rules=False`` accepts leaves without rules: enough for human coding.
+    """
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -127,6 +130,7 @@ def validate_codebook(path: Path) -> list[Problem]:
     problems += [
         Problem(kind, name, located.line(loc), located.code_id(loc), _path(loc), message)
         for kind, loc, message in _code_problems(data) + rule_problems(data)
+        if require_rules or kind != "no-rules"
     ]
     unique = sorted(set(problems), key=lambda p: (p.line or 0, p.path, p.type))
     return unique
@@ -162,9 +166,9 @@ def _code_problems(data: dict[str, Any]) -> list[tuple[str, tuple[Any, ...], str
     return found
 
 
-def load_codebook(path: Path) -> Codebook:
+def load_codebook(path: Path, require_rules: bool = True) -> Codebook:
     """The codebook in ``path``, or a ``CodebookError`` listing every problem."""
-    problems = validate_codebook(path)
+    problems = validate_codebook(path, require_rules)
     if problems:
         listing = "\n".join(f"  {p}" for p in problems)
         raise CodebookError(f"{path}: {len(problems)} problem(s)\n{listing}")

@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, select
 from pdcode.errors import ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.project import Project, _now, new_id
+from pdcode.store.project import Project, _now, bulk_insert, new_id
 
 
 def save_codebook(
@@ -143,8 +143,7 @@ def replace_codings(
             }
             for k in codings
         ]
-        if rows:
-            conn.execute(c.insert(), rows)
+        bulk_insert(conn, c, rows)
         return int(removed), len(rows)
 
 

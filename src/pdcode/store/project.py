@@ -51,6 +51,21 @@ def new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
+def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows fast: the statement is compiled once for the connection's
+    dialect and the driver gets plain parameters, skipping SQLAlchemy's per-row
+    processing, which dominates for large coding runs."""
+    if not rows:
+        return
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positiontup is not None:  # qmark/format paramstyles (SQLite)
+        order = list(compiled.positiontup)
+        params: list[Any] = [tuple(row[k] for k in order) for row in rows]
+    else:  # named paramstyles (PostgreSQL drivers)
+        params = rows
+    conn.exec_driver_sql(str(compiled), params)
+
+
 def _make_engine(location: str | Path) -> Engine:
     engine = create_engine(_url(location))
     if engine.dialect.name == "sqlite":
@@ -201,8 +216,9 @@ class Project:
                 [{"source_id": source_id, "key": k, "value": v} for k, v in source.attributes],
             )
         if source.segments:
-            conn.execute(
-                schema.segments.insert(),
+            bulk_insert(
+                conn,
+                schema.segments,
                 [
                     {
                         "source_id": source_id,

@@ -1,0 +1,286 @@
+"""Codebooks in and out of other tools: REFI-QDA .qdc, CSV, Markdown and Word.
+
+GUIDs are uuid5 of ``codebook name/code id`` in a fixed namespace, so the same
+code keeps its GUID across exports. The definition, include, exclude and
+examples travel in the REFI Description, with a ``pdcode id:`` line so a round
+trip keeps ids. Imported codes have no rules (other tools have none): such a
+codebook serves human coding at once and auto-coding once rules are added.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pdcode.codebook.model import Code, Codebook, iter_codes
+from pdcode.errors import CodebookError
+
+NAMESPACE = uuid.UUID("6f1c1d0e-5d8a-4c3e-9a51-0b6a4d2f7c11")
+QDC_NS = "urn:QDA-XML:codebook:1.0"
+_LABELS = {"include": "Include", "exclude": "Exclude"}
+CSV_COLUMNS = (
+    "id",
+    "parent",
+    "name",
+    "definition",
+    "include",
+    "exclude",
+    "examples",
+    "colour",
+    "is_group",
+)
+
+
+@dataclass(frozen=True)
+class Imported:
+    codebook: Codebook
+    notes: tuple[str, ...]  # what was not carried over, said once each
+
+
+def code_guid(book_name: str, code_id: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{book_name}/{code_id}")).upper()
+
+
+def _description(code: Code) -> str:
+    lines = [code.definition] if code.definition else []
+    for field, label in _LABELS.items():
+        value = getattr(code, field)
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += [f"Example: {example}" for example in code.examples]
+    lines.append(f"pdcode id: {code.id}")
+    return "\n".join(lines)
+
+
+def to_qdc(book: Codebook) -> bytes:
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("CodeBook", {"xmlns": QDC_NS, "origin": f"pdcode {book.name} {book.version}"})
+    codes = ET.SubElement(root, "Codes")
+
+    def add(parent: ET.Element, code: Code) -> None:
+        attrs = {
+            "guid": code_guid(book.name, code.id),
+            "name": code.name,
+            "isCodable": "false" if code.is_group else "true",
+        }
+        if code.colour:
+            attrs["color"] = code.colour.upper()
+        element = ET.SubElement(parent, "Code", attrs)
+        ET.SubElement(element, "Description").text = _description(code)
+        for child in code.children:
+            add(element, child)
+
+    for code in book.codes:
+        add(codes, code)
+    # No <Sets/>: an empty Sets element is invalid, and pdcode has no sets.
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def snake_id(name: str) -> str:
+    ident = re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_") or "code"
+    return f"c_{ident}" if ident[0].isdigit() else ident
+
+
+def _parse_description(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"examples": []}
+    rest = []
+    for line in text.strip().splitlines():
+        line = line.strip()
+        key, sep, value = line.partition(": ")
+        if sep and key in ("Include", "Exclude"):
+            out[key.lower()] = value
+        elif sep and key == "Example":
+            out["examples"].append(value)
+        elif sep and key == "pdcode id":
+            out["id"] = value
+        else:
+            rest.append(line)
+    out["definition"] = " ".join(x for x in rest if x)
+    return out
+
+
+def from_qdc(data: bytes, name: str) -> Imported:
+    """Read a REFI-QDA codebook from any tool (namespaces 1.0, 0:4 or none)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise CodebookError(f"{name}: not well-formed XML ({exc})") from None
+    except DefusedXmlException as exc:
+        raise CodebookError(f"{name}: refused unsafe XML ({type(exc).__name__})") from None
+    ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    q = (lambda t: f"{{{ns}}}{t}") if ns else (lambda t: t)
+    if root.tag != q("CodeBook"):
+        raise CodebookError(f"{name}: the root element is not a REFI-QDA CodeBook")
+    notes: list[str] = []
+    sets = root.find(q("Sets"))
+    if sets is not None and len(sets):
+        notes.append(f"{len(sets)} code set(s) not imported: pdcode groups codes by tree only")
+    used: set[str] = set()
+
+    def unique(ident: str) -> str:
+        candidate, n = ident, 2
+        while candidate in used:
+            candidate, n = f"{ident}_{n}", n + 1
+        used.add(candidate)
+        return candidate
+
+    def read(element: Any) -> dict[str, Any]:
+        described = element.find(q("Description"))
+        info = _parse_description(described.text or "" if described is not None else "")
+        code: dict[str, Any] = {
+            "id": unique(info.pop("id", None) or snake_id(element.get("name", "").split("::")[-1])),
+            "name": element.get("name") or "(unnamed)",
+            **{k: v for k, v in info.items() if v},
+            "children": [read(child) for child in element.findall(q("Code"))],
+        }
+        colour = element.get("color")
+        if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+            code["colour"] = colour.upper()
+        if element.get("isCodable", "true") == "false" and not code["children"]:
+            notes.append(f"{code['name']!r} is not codable but has no children: kept as a code")
+        return code
+
+    codes_element = root.find(q("Codes"))
+    tree = [
+        read(c) for c in (codes_element.findall(q("Code")) if codes_element is not None else [])
+    ]
+    tree = _unflatten(tree, unique)
+    stem = re.sub(r"\.qdc$", "", name.rsplit("/", 1)[-1], flags=re.I)
+    book_name, version = snake_id(stem).replace("_", "-"), "1.0.0"
+    origin = (root.get("origin") or "").split()
+    if len(origin) == 3 and origin[0] == "pdcode":  # our own export: keep name and version
+        book_name, version = origin[1], origin[2]
+    book = Codebook.model_validate(
+        {"name": book_name, "version": version, "codes": tree,
+         "description": f"Imported from {root.get('origin') or 'a REFI-QDA codebook'}."}
+    )  # fmt: skip
+    return Imported(book, tuple(notes))
+
+
+def _unflatten(codes: list[dict[str, Any]], unique: Any) -> list[dict[str, Any]]:
+    """ATLAS.ti 8 writes a tree as flat names ``Parent::Child``: rebuild it."""
+    if not any("::" in c["name"] for c in codes):
+        return codes
+    roots: list[dict[str, Any]] = []
+    by_path: dict[tuple[str, ...], dict[str, Any]] = {}
+    for code in codes:
+        parts = tuple(p.strip() for p in code["name"].split("::"))
+        siblings = roots
+        for depth in range(1, len(parts)):
+            path = parts[:depth]
+            if path not in by_path:
+                group = {"id": unique(snake_id(path[-1])), "name": path[-1], "children": []}
+                by_path[path] = group
+                siblings.append(group)
+            siblings = by_path[path]["children"]
+        code["name"] = parts[-1]
+        by_path.setdefault(parts, code)
+        siblings.append(code)
+    return roots
+
+
+def to_csv(book: Codebook) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for code, parent in iter_codes(book):
+        writer.writerow(
+            [code.id, parent or "", code.name, code.definition, code.include, code.exclude,
+             " | ".join(code.examples), code.colour or "", "true" if code.is_group else "false"]
+        )  # fmt: skip
+    return buffer.getvalue()
+
+
+def from_csv(text: str, name: str) -> Imported:
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if not rows or not {"id", "name"} <= set(rows[0]):
+        raise CodebookError(f"{name}: a codebook CSV needs at least the columns id and name")
+    nodes: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for row in rows:
+        node: dict[str, Any] = {
+            "id": row["id"].strip(),
+            "name": row["name"].strip(),
+            "children": [],
+        }
+        for field in ("definition", "include", "exclude"):
+            if row.get(field):
+                node[field] = row[field]
+        if row.get("examples"):
+            node["examples"] = [e.strip() for e in row["examples"].split(" | ") if e.strip()]
+        if row.get("colour"):
+            node["colour"] = row["colour"]
+        nodes[node["id"]] = node
+        parent = (row.get("parent") or "").strip()
+        if parent and parent not in nodes:
+            raise CodebookError(
+                f"{name}: {node['id']} names parent {parent!r} before it is defined"
+            )
+        (nodes[parent]["children"] if parent else roots).append(node)
+    stem = re.sub(r"\.csv$", "", name.rsplit("/", 1)[-1], flags=re.I)
+    book = Codebook.model_validate({"name": stem, "version": "1.0.0", "codes": roots})
+    return Imported(book, ())
+
+
+def to_markdown(book: Codebook) -> str:
+    lines = [f"# {book.name} {book.version}", ""]
+    if book.description:
+        lines += [book.description, ""]
+
+    def add(code: Code, depth: int) -> None:
+        lines.append(f"{'#' * min(depth + 2, 6)} {code.name} (`{code.id}`)")
+        lines.append("")
+        if code.definition:
+            lines.extend([code.definition, ""])
+        for field, label in _LABELS.items():
+            if getattr(code, field):
+                lines.append(f"- **{label}:** {getattr(code, field)}")
+        lines.extend(f"- **Example:** {e}" for e in code.examples)
+        if code.include or code.exclude or code.examples:
+            lines.append("")
+        for child in code.children:
+            add(child, depth + 1)
+
+    for code in book.codes:
+        add(code, 0)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_docx(book: Codebook) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.author = "pdcode"
+    document.add_heading(f"{book.name} {book.version}", level=0)
+    if book.description:
+        document.add_paragraph(book.description)
+
+    def add(code: Code, depth: int) -> None:
+        document.add_heading(f"{code.name} ({code.id})", level=min(depth + 1, 9))
+        if code.definition:
+            document.add_paragraph(code.definition)
+        for field, label in _LABELS.items():
+            if getattr(code, field):
+                paragraph = document.add_paragraph(style="List Bullet")
+                paragraph.add_run(f"{label}: ").bold = True
+                paragraph.add_run(getattr(code, field))
+        for example in code.examples:
+            document.add_paragraph(example, style="Quote")
+        for child in code.children:
+            add(child, depth + 1)
+
+    for code in book.codes:
+        add(code, 0)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
