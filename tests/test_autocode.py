@@ -97,3 +97,35 @@ def test_pd_codebook_on_realistic_sentences() -> None:
     # The trust as an organisation is governance, not trust.
     codes = [h[0] for h in hits(coder, "The trust runs a network for PD leads.")]
     assert "trust" not in codes and "governance" in codes
+
+
+def test_matches_never_cross_segments_and_none_is_hidden() -> None:
+    # Segments are matched in batches joined by a separator; a greedy pattern
+    # that runs across it must neither code both nor hide the real match.
+    coder = RuleCoder(book(regex=[r"a[^z]*b"]))
+    found = list(coder.code(["a", "b a b", "nothing"]))
+    assert [[h.matched for h in hits] for hits in found] == [[], ["a b"], []]
+    phrase = RuleCoder(book(phrases=["on board"]))
+    assert [len(h) for h in phrase.code(["they were on", "board with it"])] == [0, 0]
+
+
+def test_anchored_patterns_apply_to_each_segment() -> None:
+    coder = RuleCoder(book(regex=[r"^yes\b"]))
+    assert [len(h) for h in coder.code(["yes, we did", "yes.", "I said yes"])] == [1, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "risky"),
+    [
+        (r"(?:a+)+b", True),
+        (r"(a|aa)*", True),
+        (r"(\w+\s?)+$", True),
+        (r"(dis|mis)?trust", False),
+        (r"\bcoach\w*", False),
+        (r"(ab){2,}", False),
+    ],
+)
+def test_only_repeated_groups_with_quantifiers_run_under_the_limit(
+    pattern: str, risky: bool
+) -> None:
+    assert autocode.is_risky(pattern) is risky

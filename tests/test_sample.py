@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from pathlib import Path
 
@@ -45,3 +46,17 @@ def test_demo_imports_the_whole_sample(tmp_path: Path) -> None:
     # No speaker label leaks into a turn's text.
     for row in turns:
         assert not row["text"].startswith(tuple(f"{s}:" for s in speakers[row["source"]]))
+
+
+def test_demo_codes_every_leaf_with_its_rule(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Sentences coded by rules:pd-leadership@1.0.0, by strand" in result.stdout
+    exported = CliRunner().invoke(app, ["export", "codings", "-p", str(tmp_path / "pdcode.db")])
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    from pdcode.codebook import leaves, load_codebook
+    from tests.conftest import REPO
+
+    book = load_codebook(REPO / "codebooks" / "pd-leadership.yaml")
+    assert {r["code"] for r in rows} == {c.id for c in leaves(book)}
+    assert all(r["rule"] and r["text"] for r in rows)

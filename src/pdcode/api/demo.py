@@ -7,12 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdcode.api.coding import CodeReport, code_project
 from pdcode.api.imports import FileOutcome, ImportOptions, ImportReport, import_paths
 from pdcode.errors import ProjectError
 from pdcode.records import SourceSummary
 from pdcode.store import Project
+from pdcode.store.codings import coding_rows as project_codings
 
 SAMPLE = "transcripts_sample"
+CODEBOOK = "pd-leadership.yaml"
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,10 @@ class DemoResult:
     project: Path
     report: ImportReport
     sources: tuple[SourceSummary, ...]
+    coding: CodeReport
+    strands: tuple[str, ...]
+    # (code, sentences coded in each strand in ``strands`` order, total)
+    counts: tuple[tuple[str, tuple[int, ...], int], ...]
 
 
 def bundled(name: str) -> Path:
@@ -35,7 +42,9 @@ def run_demo(
     folder: Path | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> DemoResult:
-    """Create a project in ``folder`` (a new temporary folder if None), import the sample."""
+    """Create a project in ``folder`` (a new temporary folder if None), import the
+    sample with its manifest, code it with the PD-leadership codebook, and count
+    coded sentences per code and strand."""
     folder = Path(tempfile.mkdtemp(prefix="pdcode-demo-")) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     location = folder / "pdcode.db"
@@ -45,4 +54,12 @@ def run_demo(
             project, [sample], ImportOptions(manifest=sample / "manifest.csv"), on_file=on_file
         )
         sources = tuple(project.source_summaries())
-    return DemoResult(location, report, sources)
+        coding = code_project(project, bundled("codebooks") / CODEBOOK)
+        rows = project_codings(project, coding.coder)
+    strand_of = {s.name: s.strand or "" for s in sources}
+    strands = tuple(sorted(set(strand_of.values())))
+    counts = []
+    for code, total in coding.per_code:
+        per = tuple(sum(1 for r in rows if r["code"] == code and r["strand"] == s) for s in strands)
+        counts.append((code, per, total))
+    return DemoResult(location, report, sources, coding, strands, tuple(counts))

@@ -70,14 +70,26 @@ def demo(
         typer.Option("--dir", help="Where to create the demo project (default: a temp folder)."),
     ] = None,
 ) -> None:
-    """Run the main job on the shipped sample: create a project and import it."""
+    """Run the main job on the shipped sample: import, code, count codes by strand."""
     from pdcode import api
     from pdcode.cli.imports import report_outcome
 
     result = api.run_demo(folder, on_file=report_outcome)
-    console.print(sources_table(list(result.sources)))
     console.print(f"Import: {result.report.summary()}")
-    console.print(f"Project: {result.project}")
+    table = Table(
+        title=f"Sentences coded by {result.coding.coder}, by strand", title_justify="left"
+    )
+    table.add_column("code")
+    for strand in result.strands:
+        table.add_column(strand, justify="right")
+    table.add_column("total", justify="right")
+    for code, per_strand, total in result.counts:
+        table.add_row(code, *(str(n) for n in per_strand), str(total))
+    console.print(table)
+    console.print(
+        f"Coded {result.coding.units} respondent sentences in {len(result.sources)} sources. "
+        f"Project: {result.project} (try: pdcode sources -p {result.project})"
+    )
     if result.report.failed:
         err_console.print("Error: some sample files failed to import")
         raise typer.Exit(1)
