@@ -1,12 +1,15 @@
-"""How well the pd-leadership rules agree with a human coder on unseen interviews.
+"""How well the pd-leadership rules agree with a human coder.
 
-    python benchmarks/evaluate_rules.py [--unit turn]
+    python benchmarks/evaluate_rules.py [--set heldout|dev] [--unit turn] [--misses]
 
-Imports benchmarks/heldout/*.txt into a fresh project, codes it with
-codebooks/pd-leadership.yaml (respondent turns only), imports the gold coding
-(heldout/gold.csv) as coder `gold`, and reports per-code precision, recall, F1
-and support at turn level, with micro and macro averages. A coder applied a code
-to a turn when one of their spans for it overlaps the turn.
+`heldout` (the default) is four interviews in benchmarks/heldout/ that the rules
+were never tuned on; `dev` is the shipped sample (transcripts_sample/), which the
+rules were written against, hand-coded in benchmarks/dev/gold.csv for tuning.
+The set is imported into a fresh project, coded with codebooks/pd-leadership.yaml
+(respondent turns only), and its gold coding imported as coder `gold`; per-code
+precision, recall, F1 and support at turn level follow, with micro and macro
+averages. A coder applied a code to a turn when one of their spans for it
+overlaps the turn.
 """
 
 from __future__ import annotations
@@ -27,10 +30,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--unit", default="turn", help="coding unit for the rules")
     parser.add_argument("--misses", action="store_true", help="list false positives/negatives")
+    parser.add_argument("--set", choices=("heldout", "dev"), default="heldout")
     args = parser.parse_args()
-    folder = HERE / "heldout"
+    folder = HERE / args.set
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:
-        report = api.import_paths(project, sorted(folder.glob("*.txt")), api.ImportOptions())
+        if args.set == "dev":
+            sample = REPO / "transcripts_sample"
+            options = api.ImportOptions(manifest=sample / "manifest.csv")
+            report = api.import_paths(project, [sample], options)
+        else:
+            report = api.import_paths(project, sorted(folder.glob("*.txt")), api.ImportOptions())
         assert not report.failed, report.summary()
         book = REPO / "codebooks" / "pd-leadership.yaml"
         coded = api.code_project(project, book, unit=args.unit)
@@ -55,7 +64,7 @@ def main() -> None:
 
     codes = [code for code, _ in coded.per_code]
     result = evaluate(turns, labelled("gold"), labelled(coded.coder), codes)
-    print(f"{result.units} respondent turns, {len(codes)} codes, rules coded by {args.unit}")
+    print(f"{args.set}: {result.units} respondent turns, {len(codes)} codes, rules by {args.unit}")
     print(f"{'code':<24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}{'pred':>6}")
     for s in (*result.per_code, result.micro, result.macro):
         print(
