@@ -182,3 +182,26 @@ def test_codings_from_word_comments(db: str, tmp_path: Path) -> None:
         text = project.source_text("t2.docx")
     trust = next(r for r in rows if r["code"] == "trust")
     assert int(trust["start"]) == text.rindex("we trust them.")
+
+
+def test_codings_xlsx_export_reads_back(db: str, tmp_path: Path) -> None:
+    import pandas as pd
+
+    runner.invoke(app, ["code", "--codebook", BOOK, "-p", db])
+    out = tmp_path / "codings.xlsx"
+    result = runner.invoke(app, ["export", "codings", "--format", "xlsx", "-o", str(out), "-p", db])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_excel(out)
+    assert list(frame.columns) == [
+        "source",
+        "strand",
+        "case",
+        "speaker",
+        "start",
+        "end",
+        "code",
+        "coder",
+        "rule",
+        "text",
+    ]
+    assert sorted(frame["code"]) == ["coaching", "external_drivers", "governance", "trust"]

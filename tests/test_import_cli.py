@@ -88,8 +88,14 @@ def corpus(tmp_path: Path) -> Path:
     (folder / "zoom" / "hub_lead.vtt").write_text(VTT, encoding="utf-8")
     (folder / "science.srt").write_text(SRT, encoding="utf-8")
     _docx(folder / "riverside_head.docx")
+    (folder / "staff_survey.csv").write_text(
+        "respondent,phase,answer\nR1,primary,Coaching from a colleague helped me most this year.\n"
+        "R2,secondary,Department time to plan together.\n",
+        encoding="utf-8",
+    )
     (folder / "manifest.csv").write_text(
         "file,strand,case,role,interviewer\n"
+        "staff_survey.csv,survey,,teacher,\n"
         "oakfield_pd_lead.txt,strand3,case_oakfield,pd_lead,\n"
         "zoom/hub_lead.vtt,strand2,hub_north,hub_lead,Sam Okafor\n"
         "science.srt,strand2,slp_east,hub_lead,\n"
@@ -117,7 +123,7 @@ def test_mixed_folder_with_manifest_attributes_every_turn(corpus: Path, db: str)
         "import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db
     )
     assert code == 0, err
-    assert "4 imported, 0 unchanged, 0 skipped, 0 failed" in out
+    assert "5 imported, 0 unchanged, 0 skipped, 0 failed" in out
     turns = _turns(db)
     got = {(t["source"], t["speaker"], t["text"]) for t in turns}
     assert (
@@ -143,7 +149,13 @@ def test_mixed_folder_with_manifest_attributes_every_turn(corpus: Path, db: str)
         "Headteacher",
         "Our heads of department lead it, with a budget they control.",
     ) in got
+    # Survey responses: one source each, the respondent as case, whole answer as text.
+    assert ("staff_survey.csv#2", "", "Department time to plan together.") in {
+        (t["source"], t["speaker"], t["text"]) for t in turns
+    }
     by_source = {t["source"]: t for t in turns}
+    assert by_source["staff_survey.csv#1"]["case"] == "1"
+    assert by_source["staff_survey.csv#1"]["strand"] == "survey"
     assert by_source["hub_lead.vtt"]["strand"] == "strand2"
     assert by_source["riverside_head.docx"]["case"] == "case_riverside"
     # The preamble (title, date) is not a turn.
@@ -181,8 +193,13 @@ def test_sources_listing(corpus: Path, db: str) -> None:
     assert rows["oakfield_pd_lead.txt"]["attributes"] == {"role": "pd_lead"}
     assert rows["oakfield_pd_lead.txt"]["turns"] == 4
     assert rows["hub_lead.vtt"]["turns"] == 2  # two Priya Das cues merged
+    assert rows["staff_survey.csv#1"]["attributes"] == {
+        "phase": "primary",
+        "respondent": "R1",
+        "role": "teacher",
+    }
     code, out, _ = _run("sources", "-p", db)
-    assert code == 0 and "4 sources" in out and "strand2" in out
+    assert code == 0 and "6 sources" in out and "strand2" in out
 
 
 def test_sentences_and_paragraphs_nest_inside_turns(corpus: Path, db: str) -> None:
@@ -214,15 +231,15 @@ def test_reimport_is_a_noop_and_changes_need_replace(corpus: Path, db: str) -> N
     args = ("import", str(corpus), "--manifest", str(corpus / "manifest.csv"), "-p", db)
     _run(*args)
     code, out, _ = _run(*args)
-    assert code == 0 and "0 imported, 4 unchanged" in out
+    assert code == 0 and "0 imported, 5 unchanged" in out
     target = corpus / "oakfield_pd_lead.txt"
     target.write_text(OAKFIELD.replace("every term", "every half term"), encoding="utf-8")
     code, out, err = _run(*args)
     assert code == 1
     assert "oakfield_pd_lead.txt" in err and "--replace" in err
-    assert "0 imported, 3 unchanged, 0 skipped, 1 failed" in out
+    assert "0 imported, 4 unchanged, 0 skipped, 1 failed" in out
     code, out, _ = _run(*args, "--replace")
-    assert code == 0 and "1 imported, 3 unchanged" in out
+    assert code == 0 and "1 imported, 4 unchanged" in out
     assert any(t["text"] == "They ask about it every half term." for t in _turns(db))
 
 
@@ -312,3 +329,24 @@ def test_survey_rows_become_sources(tmp_path: Path, db: str) -> None:
         ("survey.csv#R1", "R1", "survey", {"role": "teacher"}),
         ("survey.csv#R3", "R3", "survey", {"role": "teacher"}),
     ]
+
+
+def test_manifest_in_windows_1252_and_missing_spacy_model(tmp_path: Path, db: str) -> None:
+    (tmp_path / "a.txt").write_text("Q: Why?\n\nA: Because.\n", encoding="utf-8")
+    (tmp_path / "m.csv").write_bytes(
+        "file,strand,case,school\na.txt,s3,c1,St Mary’s\n".encode("cp1252")
+    )
+    code, _, err = _run("import", "--manifest", str(tmp_path / "m.csv"), "-p", db)
+    assert code == 0, err
+    [row] = json.loads(_run("sources", "--format", "json", "-p", db)[1])
+    assert row["attributes"] == {"school": "St Mary’s"}
+    code, _, err = _run(
+        "import",
+        str(tmp_path / "a.txt"),
+        "--replace",
+        "--spacy-model",
+        "xx_not_installed",
+        "-p",
+        db,
+    )
+    assert code == 1 and "Error: spaCy pipeline 'xx_not_installed' is not installed" in err

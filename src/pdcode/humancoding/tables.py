@@ -51,14 +51,13 @@ def _rows(path: Path) -> list[dict[str, str]]:
             return []
         header = [h.strip().casefold() for h in values[0]]
         return [dict(zip(header, row, strict=False)) for row in values[1:]]
+    from pdcode.ingest.decode import decode_text
+
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(path, exc.strerror or str(exc)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
+    text = decode_text(raw, str(path))
     reader = csv.DictReader(io.StringIO(text))
     return [{(k or "").strip().casefold(): (v or "") for k, v in row.items()} for row in reader]
 
