@@ -20,6 +20,8 @@ STAGES = {
     "reliability",
     "topics",
     "analysis",
+    "evaluation",
+    "humancoding",
     "export",
     "nlp",
     "records",

@@ -160,6 +160,6 @@ def explain(project: Project, source: str, position: int) -> list[dict[str, Any]
     project.source_text(source)  # raises if the source is unknown
     return [
         row
-        for row in store.coding_rows(project)
-        if row["source"] == source and row["start"] <= position < row["end"]
+        for row in store.coding_rows(project, source=source)
+        if row["start"] <= position < row["end"]
     ]

@@ -159,7 +159,8 @@ def _import_one(
         notes.append("not in the manifest: imported without its strand, case or attributes")
     try:
         existing = project.file_state(path.name)
-        if existing and path.is_file() and all(sha == _sha256(path) for _, sha in existing):
+        digest = _sha256(path) if existing and path.is_file() else None
+        if existing and all(sha == digest for _, sha in existing):
             return FileOutcome(str(path), "unchanged", len(existing), "already imported")
         if existing and not options.replace:
             return FileOutcome(

@@ -148,7 +148,10 @@ def replace_codings(
 
 
 def coding_rows(
-    project: Project, coder: str | None = None, code: str | None = None
+    project: Project,
+    coder: str | None = None,
+    code: str | None = None,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every coding with its attribution, speaker and text, in a stable order."""
     s, c, k, g = schema.sources, schema.codings, schema.cases, schema.segments
@@ -175,6 +178,8 @@ def coding_rows(
         query = query.where(c.c.coder == coder)
     if code is not None:
         query = query.where(c.c.code == code)
+    if source is not None:
+        query = query.where(s.c.name == source)
     with project.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
         ids = sorted({r["source_id"] for r in rows})
