@@ -51,7 +51,8 @@ def test_demo_imports_the_whole_sample(tmp_path: Path) -> None:
 def test_demo_codes_every_leaf_with_its_rule(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Sentences coded by rules:pd-leadership@1.0.0, by strand" in result.stdout
+    assert "Coded with rules:pd-leadership@1.0.0." in result.stdout
+    assert "Codes by strand; references are coded sentences" in result.stdout
     exported = CliRunner().invoke(app, ["export", "codings", "-p", str(tmp_path / "pdcode.db")])
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     from pdcode.codebook import leaves, load_codebook

@@ -4,7 +4,8 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
-from pdcode.api import codebooks
+from pdcode.api import analysis, codebooks
+from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
 from pdcode.api.demo import DemoResult, bundled, run_demo
 from pdcode.api.humancodings import CodingsImport, import_codings
@@ -30,6 +31,7 @@ __all__ = [
     "FileOutcome",
     "ImportOptions",
     "ImportReport",
+    "analysis",
     "bundled",
     "code_project",
     "codebooks",
@@ -38,11 +40,13 @@ __all__ = [
     "explain",
     "export_codings",
     "export_segments",
+    "frequencies",
     "import_codings",
     "import_paths",
     "init_project",
     "list_sources",
     "open_project",
     "parse_attributes",
+    "render_frequencies",
     "run_demo",
 ]

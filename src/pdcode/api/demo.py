@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdcode.analysis.frequencies import Frequencies
+from pdcode.api.analysis import frequencies
 from pdcode.api.coding import CodeReport, code_project
 from pdcode.api.imports import FileOutcome, ImportOptions, ImportReport, import_paths
 from pdcode.errors import ProjectError
 from pdcode.records import SourceSummary
 from pdcode.store import Project
-from pdcode.store.codings import coding_rows as project_codings
 
 SAMPLE = "transcripts_sample"
 CODEBOOK = "pd-leadership.yaml"
@@ -24,9 +25,7 @@ class DemoResult:
     report: ImportReport
     sources: tuple[SourceSummary, ...]
     coding: CodeReport
-    strands: tuple[str, ...]
-    # (code, sentences coded in each strand in ``strands`` order, total)
-    counts: tuple[tuple[str, tuple[int, ...], int], ...]
+    frequencies: Frequencies
 
 
 def bundled(name: str) -> Path:
@@ -43,8 +42,8 @@ def run_demo(
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> DemoResult:
     """Create a project in ``folder`` (a new temporary folder if None), import the
-    sample with its manifest, code it with the PD-leadership codebook, and count
-    coded sentences per code and strand."""
+    sample with its manifest, code it with the PD-leadership codebook, and make
+    the theme frequency table by strand."""
     folder = Path(tempfile.mkdtemp(prefix="pdcode-demo-")) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     location = folder / "pdcode.db"
@@ -55,11 +54,5 @@ def run_demo(
         )
         sources = tuple(project.source_summaries())
         coding = code_project(project, bundled("codebooks") / CODEBOOK)
-        rows = project_codings(project, coding.coder)
-    strand_of = {s.name: s.strand or "" for s in sources}
-    strands = tuple(sorted(set(strand_of.values())))
-    counts = []
-    for code, total in coding.per_code:
-        per = tuple(sum(1 for r in rows if r["code"] == code and r["strand"] == s) for s in strands)
-        counts.append((code, per, total))
-    return DemoResult(location, report, sources, coding, strands, tuple(counts))
+        table = frequencies(project, by="strand", coder=coding.coder)
+    return DemoResult(location, report, sources, coding, table)

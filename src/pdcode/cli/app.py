@@ -80,7 +80,15 @@ def _main(
 
 
 # Command modules register themselves on `app` when imported.
-from pdcode.cli import codebook, coding, codings, export, imports, project  # noqa: E402, F401
+from pdcode.cli import (  # noqa: E402, F401
+    analysis,
+    codebook,
+    coding,
+    codings,
+    export,
+    imports,
+    project,
+)
 
 
 def main() -> None:

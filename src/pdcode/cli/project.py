@@ -75,17 +75,11 @@ def demo(
     from pdcode.cli.imports import report_outcome
 
     result = api.run_demo(folder, on_file=report_outcome)
+    from pdcode.cli.analysis import frequencies_table
+
     console.print(f"Import: {result.report.summary()}")
-    table = Table(
-        title=f"Sentences coded by {result.coding.coder}, by strand", title_justify="left"
-    )
-    table.add_column("code")
-    for strand in result.strands:
-        table.add_column(strand, justify="right")
-    table.add_column("total", justify="right")
-    for code, per_strand, total in result.counts:
-        table.add_row(code, *(str(n) for n in per_strand), str(total))
-    console.print(table)
+    console.print(f"Coded with {result.coding.coder}.")
+    console.print(frequencies_table(result.frequencies))
     console.print(
         f"Coded {result.coding.units} respondent sentences in {len(result.sources)} sources. "
         f"Project: {result.project} (try: pdcode sources -p {result.project})"

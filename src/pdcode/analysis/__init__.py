@@ -1,0 +1,1 @@
+"""Analysis: pure functions over DataFrames read from the store."""

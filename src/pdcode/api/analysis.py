@@ -1,0 +1,120 @@
+"""Analysis verbs: `pdcode frequencies`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pdcode.analysis.frequencies import Frequencies
+from pdcode.errors import UsageError
+from pdcode.records import UNITS
+from pdcode.store import Project, frames
+
+LEVELS = ("leaf", "group")
+FORMATS = ("csv", "json", "md", "xlsx")
+
+
+def frequencies(
+    project: Project,
+    by: str | None = None,
+    coder: str | None = None,
+    level: str = "leaf",
+    unit: str = "sentence",
+) -> Frequencies:
+    """For each code: references (coded units), sources and cases, overall and per group."""
+    from pdcode.analysis.frequencies import frequencies as table
+
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    if level not in LEVELS:
+        raise UsageError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
+    codings = frames.codings_frame(project, coder)
+    codes = frames.codes_frame(project)
+    coded = set(codings["code"].unique())  # iterating a million values is slow
+    used_books = set(codes.loc[codes["code"].isin(coded), "codebook"])
+    codes = codes[codes["codebook"].isin(used_books)]
+    if level == "group":
+        # A missing parent reads back from the database as NaN, not None.
+        parents = {
+            code: parent if isinstance(parent, str) else None
+            for code, parent in zip(codes["code"], codes["parent"], strict=True)
+        }
+        order = codes.loc[codes["is_group"].astype(bool), "code"].tolist()
+    else:
+        parents = None
+        order = codes.loc[~codes["is_group"].astype(bool), "code"].tolist()
+    # Codes no stored codebook knows (e.g. imported human codes) still count.
+    order += sorted(coded - set(codes["code"]) - set(order))
+    if parents is not None:  # groups only: top-level codes and unknown ones
+        order = [c for c in order if parents.get(c) is None]
+    names = dict(zip(codes["code"], codes["name"], strict=True))
+    try:
+        return table(
+            frames.units_frame(project, unit, include_interviewer=True),
+            codings,
+            frames.sources_frame(project),
+            order,
+            names,
+            unit,
+            by,
+            parents,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def header(freq: Frequencies) -> dict[str, str]:
+    """Column titles carrying each group's n, as the table's header shows them."""
+    titles = {}
+    for g in freq.groups:
+        n = f"(n={g.sources} sources, {g.cases} cases)"
+        titles[f"{g.name} sources"] = f"{g.name} sources {n}"
+    return titles
+
+
+def render_frequencies(freq: Frequencies, fmt: str, output: Path | None) -> str | None:
+    """The table as csv, md, json (with its groups and unit) or xlsx (needs ``output``)."""
+    from pdcode.export.tables import render, write_text
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    titles = header(freq)
+    columns = freq.columns()
+    renamed = [{titles.get(k, k): v for k, v in row.items()} for row in freq.rows]
+    shown = [titles.get(c, c) for c in columns]
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        write_xlsx({"frequencies": (renamed, shown)}, output)
+        return None
+    if fmt == "json":
+        content = (
+            json.dumps(
+                {
+                    "unit": freq.unit,
+                    "by": freq.by,
+                    "groups": [
+                        {"name": g.name, "sources": g.sources, "cases": g.cases}
+                        for g in freq.groups
+                    ],
+                    "rows": [{c: row.get(c) for c in columns} for row in freq.rows],
+                    "note": NOTE,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        content = render(renamed, shown, fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
+
+
+NOTE = (
+    "Counts describe where codes were applied in qualitative data; "
+    "they are not estimates for a wider population."
+)

@@ -1,0 +1,68 @@
+"""`pdcode frequencies`: theme frequency tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from pdcode.cli.app import app
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+
+if TYPE_CHECKING:
+    from pdcode.analysis.frequencies import Frequencies
+
+
+@app.command("frequencies")
+def frequencies(
+    project: ProjectOption = DEFAULT_PROJECT,
+    by: Annotated[
+        str | None, typer.Option(help="Columns: strand, case, source, or an attribute (role...).")
+    ] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    level: Annotated[str, typer.Option(help="leaf codes or their groups.")] = "leaf",
+    unit: Annotated[
+        str, typer.Option(help="What a reference counts: sentence or turn.")
+    ] = "sentence",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+) -> None:
+    """For each code: references, sources, cases, and their share in each group."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        freq = api.frequencies(proj, by, coder, level, unit)
+    if fmt is not None or output is not None:
+        content = api.render_frequencies(freq, fmt or "csv", output)
+        if output is None and content is not None:
+            emit(content)
+        else:
+            console.print(f"Wrote {output}")
+        return
+    console.print(frequencies_table(freq))
+
+
+def frequencies_table(freq: Frequencies) -> Table:
+    """The frequency table as the terminal shows it."""
+    from pdcode.api.analysis import NOTE
+
+    table = Table(
+        title=f"Codes by {freq.by or 'project'}; references are coded {freq.unit}s",
+        title_justify="left",
+        caption=NOTE,
+        caption_justify="left",
+    )
+    table.add_column("code", no_wrap=True)
+    for name in ("refs", "sources", "cases"):
+        table.add_column(name, justify="right")
+    for g in freq.groups:
+        table.add_column(f"{g.name}\n% of {g.sources} sources", justify="right")
+    for row in freq.rows:
+        cells = [str(row[c]) for c in ("references", "sources", "cases")]
+        cells += [f"{row[f'{g.name} sources %']:.1f}" for g in freq.groups]
+        table.add_row(row["code"], *cells)
+    return table
