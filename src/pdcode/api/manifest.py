@@ -27,13 +27,9 @@ class Entry:
 
 def read_manifest(path: Path) -> dict[Path, Entry]:
     """Entries keyed by resolved file path (paths in the file are relative to it)."""
-    from pdcode.ingest.decode import decode_text
+    from pdcode.ingest.decode import read_text
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from exc
-    text = decode_text(raw, str(path))
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]

@@ -51,13 +51,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
             return []
         header = [h.strip().casefold() for h in values[0]]
         return [dict(zip(header, row, strict=False)) for row in values[1:]]
-    from pdcode.ingest.decode import decode_text
+    from pdcode.ingest.decode import read_text
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
-    text = decode_text(raw, str(path))
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
     return [{(k or "").strip().casefold(): (v or "") for k, v in row.items()} for row in reader]
 

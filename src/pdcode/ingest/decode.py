@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from pathlib import Path
 
 from pdcode.errors import InputError, Reasons
 
@@ -47,6 +48,15 @@ def decode_text(data: bytes, name: str) -> str:
     if not text.strip():
         raise InputError(name, Reasons.NO_TEXT)
     return text
+
+
+def read_text(path: Path) -> str:
+    """A text file (a manifest, a codings table) read and decoded like a transcript."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, exc.strerror or str(exc)) from None
+    return decode_text(raw, str(path))
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
