@@ -9,7 +9,6 @@ unit so a team can see what its rules miss or over-reach.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -58,28 +57,22 @@ class Evaluation:
 
 
 def units_with_codes(units: Sequence[Span], codings: Iterable[Labelled]) -> list[set[str]]:
-    """For each unit, the codes whose spans overlap it."""
-    by_source: dict[str, list[int]] = {}
-    for i, unit in enumerate(units):
-        by_source.setdefault(unit.source, []).append(i)
-    ordered = {
-        src: sorted(idx, key=lambda i: (units[i].start, units[i].end))
-        for src, idx in by_source.items()
-    }
-    ends = {src: [units[i].end for i in idx] for src, idx in ordered.items()}
+    """For each unit, the codes whose spans overlap it (the rule of ``analysis.overlap``)."""
+    import pandas as pd
+
+    from pdcode.analysis.overlap import coded_units
+
+    frame = pd.DataFrame(
+        [(c.source, c.start, c.end, c.code) for c in codings],
+        columns=["source", "start", "end", "code"],
+    )
+    spans = pd.DataFrame(
+        [(u.source, u.start, u.end) for u in units], columns=["source", "start", "end"]
+    )
     labels: list[set[str]] = [set() for _ in units]
-    for coding in codings:
-        idx = ordered.get(coding.source)
-        if not idx:
-            continue
-        # Units do not overlap each other, so their ends are sorted too: the first
-        # unit that can overlap is the first whose end lies past the coding start.
-        pos = bisect_left(ends[coding.source], coding.start + 1)
-        while pos < len(idx) and units[idx[pos]].start < coding.end:
-            unit = units[idx[pos]]
-            if unit.end > coding.start:
-                labels[idx[pos]].add(coding.code)
-            pos += 1
+    pairs = coded_units(spans, frame)
+    for unit, code in zip(pairs["unit"].tolist(), pairs["code"].tolist(), strict=True):
+        labels[unit].add(code)
     return labels
 
 
