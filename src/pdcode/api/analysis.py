@@ -1,14 +1,19 @@
-"""Analysis verbs: `pdcode frequencies`."""
+"""Analysis verbs: `pdcode frequencies`, `pdcode cooccur`."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pdcode.analysis.cooccurrence import Cooccurrence
 from pdcode.analysis.frequencies import Frequencies
 from pdcode.errors import UsageError
 from pdcode.records import UNITS
 from pdcode.store import Project, frames
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LEVELS = ("leaf", "group")
 FORMATS = ("csv", "json", "md", "xlsx")
@@ -29,24 +34,7 @@ def frequencies(
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
     codings = frames.codings_frame(project, coder)
-    codes = frames.codes_frame(project)
-    coded = set(codings["code"].unique())  # iterating a million values is slow
-    used_books = set(codes.loc[codes["code"].isin(coded), "codebook"])
-    codes = codes[codes["codebook"].isin(used_books)]
-    if level == "group":
-        # A missing parent reads back from the database as NaN, not None.
-        parents = {
-            code: parent if isinstance(parent, str) else None
-            for code, parent in zip(codes["code"], codes["parent"], strict=True)
-        }
-        order = codes.loc[codes["is_group"].astype(bool), "code"].tolist()
-    else:
-        parents = None
-        order = codes.loc[~codes["is_group"].astype(bool), "code"].tolist()
-    # Codes no stored codebook knows (e.g. imported human codes) still count.
-    order += sorted(coded - set(codes["code"]) - set(order))
-    if parents is not None:  # groups only: top-level codes and unknown ones
-        order = [c for c in order if parents.get(c) is None]
+    codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
     names = dict(zip(codes["code"], codes["name"], strict=True))
     try:
         return table(
@@ -61,6 +49,91 @@ def frequencies(
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _code_order(
+    codes: pd.DataFrame, codings: pd.DataFrame, level: str
+) -> tuple[pd.DataFrame, list[str], dict[str, str | None] | None]:
+    """The codebooks in use, the row order of codes, and (group level) leaf -> group."""
+    coded = set(codings["code"].unique())  # iterating a million values is slow
+    used_books = set(codes.loc[codes["code"].isin(coded), "codebook"])
+    codes = codes[codes["codebook"].isin(used_books)]
+    parents: dict[str, str | None] | None = None
+    if level == "group":
+        # A missing parent reads back from the database as NaN, not None.
+        parents = {
+            code: parent if isinstance(parent, str) else None
+            for code, parent in zip(codes["code"], codes["parent"], strict=True)
+        }
+        order = codes.loc[codes["is_group"].astype(bool), "code"].tolist()
+    else:
+        order = codes.loc[~codes["is_group"].astype(bool), "code"].tolist()
+    # Codes no stored codebook knows (e.g. imported human codes) still count.
+    order += sorted(coded - set(codes["code"]) - set(order))
+    if parents is not None:  # groups only: top-level codes and unknown ones
+        order = [c for c in order if parents.get(c) is None]
+    return codes, order, parents
+
+
+COOCCUR_UNITS = ("sentence", "turn", "paragraph", "source")
+
+
+def cooccur(
+    project: Project, unit: str = "sentence", coder: str | None = None, level: str = "leaf"
+) -> Cooccurrence:
+    """Code co-occurrence counts and Jaccard similarity over units."""
+    from pdcode.analysis.cooccurrence import cooccurrence
+
+    if unit not in COOCCUR_UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(COOCCUR_UNITS)})")
+    codings = frames.codings_frame(project, coder)
+    _codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
+    if parents is not None:
+        codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
+    units = (
+        frames.source_spans(project)
+        if unit == "source"
+        else frames.units_frame(project, unit, include_interviewer=True)
+    )
+    return cooccurrence(units, codings, order, unit)
+
+
+def render_cooccur(
+    result: Cooccurrence, fmt: str, output: Path | None, heatmap: Path | None = None
+) -> str | None:
+    """Pairs as csv/json/md, or counts, Jaccard and pairs as xlsx sheets; a heatmap."""
+    from pdcode.export.tables import render, write_text
+
+    if heatmap is not None:
+        from pdcode.export.charts import heatmap as draw
+
+        draw(result.counts, f"Codes on the same {result.unit}", heatmap)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    pairs = result.pairs()
+    columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        def square(frame: pd.DataFrame) -> tuple[list[dict[str, object]], list[str]]:
+            rows = [{"code": code, **frame.loc[code].to_dict()} for code in frame.index]
+            return rows, ["code", *map(str, frame.columns)]
+
+        write_xlsx(
+            {
+                "counts": square(result.counts),
+                "jaccard": square(result.jaccard.round(4)),
+                "pairs": (pairs, columns),
+            },
+            output,
+        )
+        return None
+    content = render(pairs, columns, fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
 
 
 def header(freq: Frequencies) -> dict[str, str]:

@@ -85,6 +85,7 @@ from pdcode.cli import (  # noqa: E402, F401
     codebook,
     coding,
     codings,
+    cooccur,
     export,
     imports,
     project,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pdcode.store import schema
 from pdcode.store.project import Project
@@ -120,3 +120,12 @@ def codes_frame(project: Project) -> pd.DataFrame:
     books = list(dict.fromkeys(reversed(frame["codebook"].tolist())))
     frame = frame.assign(_book=frame["codebook"].map(books.index))
     return frame.sort_values("_book", kind="stable").drop(columns="_book").reset_index(drop=True)
+
+
+def source_spans(project: Project) -> pd.DataFrame:
+    """One unit per source covering its whole text: source, start, end."""
+    s = schema.sources
+    query = select(s.c.name, func.length(s.c.text)).order_by(s.c.name)
+    with project.engine.connect() as conn:
+        rows = [(name, 0, int(length)) for name, length in conn.execute(query)]
+    return _frame(rows, ["source", "start", "end"])
