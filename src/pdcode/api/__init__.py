@@ -8,6 +8,7 @@ from pdcode.api import analysis, codebooks
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
 from pdcode.api.demo import DemoResult, bundled, run_demo
+from pdcode.api.excerpts import export_excerpts
 from pdcode.api.humancodings import CodingsImport, import_codings
 from pdcode.api.imports import (
     FileOutcome,
@@ -39,6 +40,7 @@ __all__ = [
     "dump_sources",
     "explain",
     "export_codings",
+    "export_excerpts",
     "export_segments",
     "frequencies",
     "import_codings",

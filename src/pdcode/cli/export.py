@@ -56,3 +56,23 @@ def codings(
         emit(content)
     else:
         console.print(f"Wrote {output}")
+
+
+@export_app.command("excerpts")
+def excerpts(
+    fmt: Annotated[str, typer.Option("--format", help="docx, md, html, csv or xlsx.")],
+    project: ProjectOption = DEFAULT_PROJECT,
+    output: Output = None,
+    strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    split_by: Annotated[str | None, typer.Option(help="strand: one file per strand.")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Folder for --split-by files.")] = None,
+) -> None:
+    """Coded excerpts grouped by code, with definitions and attribution."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        written = api.export_excerpts(proj, fmt, output, strand, code, coder, split_by, output_dir)
+    for path in written:
+        console.print(f"Wrote {path}")

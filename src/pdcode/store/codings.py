@@ -184,15 +184,24 @@ def coding_rows(
         rows = [dict(r._mapping) for r in conn.execute(query)]
         ids = sorted({r["source_id"] for r in rows})
         texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
-        turns: dict[int, list[tuple[int, str | None]]] = {}
-        turn_query = (
-            select(g.c.source_id, g.c.start, g.c.speaker)
-            .where((g.c.unit == "turn") & g.c.source_id.in_(ids))
-            .order_by(g.c.source_id, g.c.start)
+        # Turns give the speaker and time, paragraphs the paragraph number, of the
+        # unit holding each coding's first character.
+        units: dict[tuple[str, int], list[tuple[int, Any, Any]]] = {}
+        unit_query = (
+            select(g.c.unit, g.c.source_id, g.c.start, g.c.speaker, g.c.start_time, g.c.idx)
+            .where(g.c.unit.in_(["turn", "paragraph"]) & g.c.source_id.in_(ids))
+            .order_by(g.c.source_id, g.c.unit, g.c.start)
         )
-        for t in conn.execute(turn_query):
-            turns.setdefault(t.source_id, []).append((t.start, t.speaker))
-    starts = {sid: [t[0] for t in ts] for sid, ts in turns.items()}
+        for u in conn.execute(unit_query):
+            units.setdefault((u.unit, u.source_id), []).append(
+                (u.start, (u.speaker, u.start_time), u.idx)
+            )
+    starts = {key: [u[0] for u in found] for key, found in units.items()}
+
+    def holding(kind: str, sid: int, offset: int) -> tuple[int, Any, Any] | None:
+        pos = bisect_right(starts.get((kind, sid), []), offset) - 1
+        return units[(kind, sid)][pos] if pos >= 0 else None
+
     for row in rows:
         sid = row.pop("source_id")
         text = texts[sid]
@@ -200,9 +209,10 @@ def coding_rows(
         row["matched"] = (
             text[row["match_start"] : row["match_end"]] if row["match_start"] is not None else None
         )
-        # The speaker is the one whose turn holds the coding's first character.
-        pos = bisect_right(starts.get(sid, []), row["start"]) - 1
-        row["speaker"] = turns[sid][pos][1] if pos >= 0 else None
+        turn = holding("turn", sid, row["start"])
+        paragraph = holding("paragraph", sid, row["start"])
+        row["speaker"], row["time"] = turn[1] if turn else (None, None)
+        row["paragraph"] = paragraph[2] + 1 if paragraph else None
     return rows
 
 

@@ -108,11 +108,18 @@ def codes_frame(project: Project) -> pd.DataFrame:
 
     cd, cb = schema.codes, schema.codebooks
     query = (
-        select(cb.c.name.label("codebook"), cd.c.code, cd.c.name, cd.c.parent, cd.c.is_group)
+        select(
+            cb.c.name.label("codebook"),
+            cd.c.code,
+            cd.c.name,
+            cd.c.parent,
+            cd.c.is_group,
+            cd.c.definition,
+        )
         .join(cb, cd.c.codebook_id == cb.c.id)
         .order_by(cb.c.id.desc(), cd.c.position)
     )
-    columns = ["codebook", "code", "name", "parent", "is_group"]
+    columns = ["codebook", "code", "name", "parent", "is_group", "definition"]
     with project.engine.connect() as conn:
         frame = _frame(conn.execute(query).all(), columns)
     frame = frame.drop_duplicates("code")
