@@ -17,6 +17,7 @@ from pdcode.api.imports import (
     import_paths,
     parse_attributes,
 )
+from pdcode.api.matrix import framework_matrix
 from pdcode.api.project import (
     dump_sources,
     export_segments,
@@ -42,6 +43,7 @@ __all__ = [
     "export_codings",
     "export_excerpts",
     "export_segments",
+    "framework_matrix",
     "frequencies",
     "import_codings",
     "import_paths",

@@ -66,3 +66,27 @@ def frequencies_table(freq: Frequencies) -> Table:
         cells += [f"{row[f'{g.name} sources %']:.1f}" for g in freq.groups]
         table.add_row(row["code"], *cells)
     return table
+
+
+@app.command("matrix")
+def matrix(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv to write.")],
+    project: ProjectOption = DEFAULT_PROJECT,
+    rows: Annotated[str, typer.Option(help="case, source or an attribute (role...).")] = "case",
+    cols: Annotated[str, typer.Option(help="Columns: code (the only choice).")] = "code",
+    count: Annotated[bool, typer.Option("--count", help="Numbers of excerpts, not text.")] = False,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="xlsx or csv (default: from --output).")
+    ] = None,
+) -> None:
+    """A framework matrix: rows by case, source or attribute, a column per code."""
+    from pdcode import api
+
+    if cols != "code":
+        raise typer.BadParameter("only code columns are supported", param_hint="--cols")
+    chosen = fmt or output.suffix.lower().lstrip(".")
+    with api.open_project(project) as proj:
+        filled = api.framework_matrix(proj, rows, chosen, output, count, coder, strand)
+    console.print(f"Wrote {output} ({filled} filled cells)")

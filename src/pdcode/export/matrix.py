@@ -1,0 +1,56 @@
+"""Framework matrices (rows: cases, sources or an attribute; columns: codes) to
+Excel, one sheet per strand with wrapped text and frozen headers, or to CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+Matrix = Mapping[str, tuple[list[str], dict[tuple[str, str], Any]]]  # strand -> rows, cells
+
+
+def to_csv(matrix: Matrix, codes: Sequence[str], row_label: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["strand", row_label, *codes])
+    for strand, (rows, cells) in matrix.items():
+        for row in rows:
+            writer.writerow([strand, row, *(cells.get((row, c), "") for c in codes)])
+    return buffer.getvalue()
+
+
+def to_xlsx(matrix: Matrix, codes: Sequence[str], row_label: str, output: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    book.remove(book.active)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for strand, (rows, cells) in matrix.items():
+        # Sheet titles are limited to 31 characters and some punctuation.
+        sheet = book.create_sheet("".join(ch for ch in strand if ch not in "[]:*?/\\")[:31])
+        sheet.append([row_label, *codes])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = wrap
+        for row in rows:
+            sheet.append([row, *(cells.get((row, c), "") for c in codes)])
+        for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                cell.alignment = wrap
+        sheet.freeze_panes = "B2"
+        sheet.column_dimensions["A"].width = 24
+        for column in sheet.iter_cols(min_col=2, max_col=len(codes) + 1, max_row=1):
+            sheet.column_dimensions[column[0].column_letter].width = 45
+    book.properties.created = datetime(2000, 1, 1)
+    book.properties.modified = datetime(2000, 1, 1)
+    book.properties.creator = "pdcode"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".part")
+    book.save(tmp)
+    tmp.replace(output)
