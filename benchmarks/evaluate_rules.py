@@ -1,10 +1,12 @@
 """How well the pd-leadership rules agree with a human coder.
 
-    python benchmarks/evaluate_rules.py [--set heldout|dev] [--unit turn] [--misses]
+    python benchmarks/evaluate_rules.py [--set heldout|heldout-author|dev] [--misses]
 
-`heldout` (the default) is four interviews in benchmarks/heldout/ that the rules
-were never tuned on; `dev` is the shipped sample (transcripts_sample/), which the
-rules were written against, hand-coded in benchmarks/dev/gold.csv for tuning.
+`heldout` (the default) is four interviews written and coded independently of the
+rules, after they were final (benchmarks/heldout/README.md); `heldout-author` is
+the rules' author's earlier held-out set; `dev` is the shipped sample
+(transcripts_sample/), which the rules were written against, hand-coded in
+benchmarks/dev/gold.csv for tuning.
 The set is imported into a fresh project, coded with codebooks/pd-leadership.yaml
 (respondent turns only), and its gold coding imported as coder `gold`; per-code
 precision, recall, F1 and support at turn level follow, with micro and macro
@@ -30,7 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--unit", default="turn", help="coding unit for the rules")
     parser.add_argument("--misses", action="store_true", help="list false positives/negatives")
-    parser.add_argument("--set", choices=("heldout", "dev"), default="heldout")
+    parser.add_argument("--set", choices=("heldout", "heldout-author", "dev"), default="heldout")
     args = parser.parse_args()
     folder = HERE / args.set
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:

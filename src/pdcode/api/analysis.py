@@ -1,4 +1,4 @@
-"""Analysis verbs: `pdcode frequencies`, `pdcode cooccur`."""
+"""Analysis verbs: `pdcode frequencies`, `pdcode cooccur`, `pdcode compare`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pdcode.analysis.compare import Comparison
 from pdcode.analysis.cooccurrence import Cooccurrence
 from pdcode.analysis.frequencies import Frequencies
 from pdcode.errors import UsageError
@@ -131,6 +132,87 @@ def render_cooccur(
         )
         return None
     content = render(pairs, columns, fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
+
+
+def compare(
+    project: Project,
+    across: str = "strand",
+    unit: str = "source",
+    coder: str | None = None,
+    level: str = "leaf",
+) -> Comparison:
+    """Prevalence of each code per group, with a test of independence and effect size."""
+    from pdcode.analysis.compare import compare as run
+
+    codings = frames.codings_frame(project, coder)
+    codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
+    if parents is not None:
+        codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
+    names = dict(zip(codes["code"], codes["name"], strict=True))
+    try:
+        return run(
+            frames.units_frame(project, "turn", include_interviewer=True),
+            codings,
+            frames.sources_frame(project),
+            across,
+            order,
+            names,
+            unit,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def render_compare(
+    result: Comparison, fmt: str, output: Path | None, heatmap: Path | None = None
+) -> str | None:
+    """The comparison as csv/json/md/xlsx; a heatmap of prevalence (%) by group."""
+    from pdcode.analysis.compare import __doc__ as method
+    from pdcode.export.tables import render, write_text
+
+    if heatmap is not None:
+        import pandas as pd
+
+        from pdcode.export.charts import heatmap as draw
+
+        matrix = pd.DataFrame(
+            [[row[f"{g} %"] for g in result.groups] for row in result.rows],
+            index=[row["code"] for row in result.rows],
+            columns=[f"{g} (n={n})" for g, n in zip(result.groups, result.n, strict=True)],
+        )
+        draw(matrix, f"% of {result.unit}s with each code, by {result.across}", heatmap)
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    columns = result.columns()
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        write_xlsx({"compare": (list(result.rows), columns)}, output)
+        return None
+    if fmt == "json":
+        content = (
+            json.dumps(
+                {
+                    "across": result.across,
+                    "unit_of_analysis": result.unit,
+                    "groups": [
+                        {"name": g, "n": n} for g, n in zip(result.groups, result.n, strict=True)
+                    ],
+                    "rows": [{c: row.get(c) for c in columns} for row in result.rows],
+                    "method": " ".join((method or "").split()),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        content = render(list(result.rows), columns, fmt)
     if output is not None:
         write_text(content, output)
     return content

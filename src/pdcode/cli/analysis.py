@@ -90,3 +90,63 @@ def matrix(
     with api.open_project(project) as proj:
         filled = api.framework_matrix(proj, rows, chosen, output, count, coder, strand)
     console.print(f"Wrote {output} ({filled} filled cells)")
+
+
+@app.command("compare")
+def compare(
+    project: ProjectOption = DEFAULT_PROJECT,
+    across: Annotated[
+        str, typer.Option(help="strand, case, or an attribute (role...).")
+    ] = "strand",
+    unit: Annotated[str, typer.Option(help="Unit of analysis: source or case.")] = "source",
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    level: Annotated[str, typer.Option(help="leaf codes or their groups.")] = "leaf",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    heatmap: Annotated[
+        Path | None, typer.Option(help="Also draw prevalence by group (.png or .svg).")
+    ] = None,
+) -> None:
+    """Code prevalence across groups: chi-square or Fisher, Cramér's V, distinctive codes."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        result = api.analysis.compare(proj, across, unit, coder, level)
+    machine = fmt is not None or output is not None
+    content = api.analysis.render_compare(
+        result, fmt or "csv", output if machine else None, heatmap
+    )
+    if heatmap is not None:
+        console.print(f"Wrote {heatmap}")
+    if machine:
+        if output is None and content is not None:
+            emit(content)
+        else:
+            console.print(f"Wrote {output}")
+        return
+    sizes = ", ".join(f"{g} n={n}" for g, n in zip(result.groups, result.n, strict=True))
+    table = Table(
+        title=f"Codes across {result.across}; unit of analysis: {result.unit} ({sizes})",
+        title_justify="left",
+        caption="Counts describe qualitative data; they point to differences worth reading, "
+        "they do not prove claims.",
+        caption_justify="left",
+    )
+    table.add_column("code", no_wrap=True)
+    for g in result.groups:
+        table.add_column(f"{g} %", justify="right")
+    for name in ("test", "p", "V", "distinctive"):
+        table.add_column(name, justify="right" if name in ("p", "V") else "left")
+    for row in result.rows:
+        p, v = row["p"], row["cramers_v"]
+        table.add_row(
+            row["code"],
+            *(f"{row[f'{g} %']:.1f}" for g in result.groups),
+            row["test"],
+            "" if p is None else f"{p:.3f}",
+            "" if v is None else f"{v:.2f}",
+            row["distinctive"],
+        )
+    console.print(table)
