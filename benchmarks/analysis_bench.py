@@ -4,7 +4,7 @@
 
 Builds a project of generated transcripts (seeded), stores N codings spread over
 its sentences with the pd-leadership codes, then times `pdcode frequencies` (by strand)
-and `pdcode cooccur` (sentence units) end to end from the project file. Aim: under 2 s each.
+`pdcode cooccur` (sentence units) and `pdcode compare` (across strand) end to end from the project file. Aim: under 2 s each.
 """
 
 from __future__ import annotations
@@ -65,11 +65,15 @@ def main() -> None:
             started = time.perf_counter()
             api.analysis.cooccur(project, unit="sentence")
             elapsed_cooccur = time.perf_counter() - started
+            started = time.perf_counter()
+            api.analysis.compare(project, across="strand")
+            elapsed_compare = time.perf_counter() - started
     total = next(r for r in freq.rows if r["code"] == "(any code)")
     print(f"{args.codings:,} codings over {len(units):,} sentences")
     print(f"coded sentences: {total['references']:,}")
     print(f"frequencies --by strand: {elapsed:.2f} s  (aim: < 2 s)")
     print(f"cooccur --unit sentence: {elapsed_cooccur:.2f} s  (aim: < 2 s)")
+    print(f"compare --across strand: {elapsed_compare:.2f} s  (aim: < 2 s)")
 
 
 if __name__ == "__main__":
