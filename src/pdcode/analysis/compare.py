@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pdcode.analysis.overlap import coded_units
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -127,7 +125,6 @@ def independence_test(table: Any) -> tuple[str, float, float, float]:
 
 
 def compare(
-    units: pd.DataFrame,
     codings: pd.DataFrame,
     sources: pd.DataFrame,
     across: str,
@@ -143,8 +140,10 @@ def compare(
     if unit not in ("source", "case"):
         raise ValueError("the unit of analysis is source or case")
     info = sources.assign(group=sources[across].fillna("(none)").astype(str))
-    pairs = coded_units(units, codings[["source", "start", "end", "code"]])
-    pairs = pairs.assign(source=units["source"].to_numpy()[pairs["unit"].to_numpy()])
+    # A source carries a code when any coding of it lies in the source, so the
+    # distinct (source, code) pairs of the codings are all that is needed.
+    pairs = codings[["source", "code"]].drop_duplicates()
+    pairs = pairs.astype({"source": object, "code": object})
     key = "source" if unit == "source" else "case"
     info = info[info[key].notna()]
     # A unit of analysis is a (source or case, group) pair: a case whose sources

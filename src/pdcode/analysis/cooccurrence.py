@@ -52,7 +52,9 @@ def cooccurrence(
     pairs = coded_units(units, codings[["source", "start", "end", "code"]])
     column = pd.Index(codes).get_indexer(pd.Index(pairs["code"]))
     keep = column >= 0
-    unit_ids, rows = np.unique(pairs["unit"].to_numpy()[keep], return_inverse=True)
+    coded = pairs["unit"].to_numpy()[keep]  # sorted: coded_units sorts by unit
+    rows = np.cumsum(np.concatenate(([True], coded[1:] != coded[:-1]))) - 1 if len(coded) else coded
+    unit_ids = np.empty(int(rows[-1]) + 1 if len(rows) else 0)
     # A unit x code indicator matrix: coded units by codes is small (tens of
     # thousands by tens), and one product gives every pair's count.
     present = np.zeros((len(unit_ids), len(codes)), dtype=np.int64)

@@ -7,7 +7,7 @@ estimates of anything beyond it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,13 +59,13 @@ def frequencies(
     ``codes`` fixes the row order (codebook order); codes without codings get
     zero rows so a table always shows the whole codebook.
     """
+    import numpy as np
     import pandas as pd
 
     codings = codings[["source", "start", "end", "code"]]
     if parents is not None:
         codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
     pairs = coded_units(units, codings)
-    pairs = pairs.assign(source=units["source"].to_numpy()[pairs["unit"].to_numpy()])
     info = sources.set_index("source")
     if by is not None and by not in ("source", *sources.columns):
         known = ", ".join(sorted(set(sources.columns) - {"source"}))
@@ -75,32 +75,67 @@ def frequencies(
         if by == "source"
         else (info[by].fillna("(none)") if by is not None else None)
     )
-    pairs = pairs.assign(case=info["case"].reindex(pairs["source"]).to_numpy())
     groups: list[Group] = []
+    names_of_groups: list[str] = []
     if group_of is not None:
-        for name in sorted(group_of.unique(), key=str):
-            members = info[group_of == name]
-            groups.append(Group(str(name), len(members), int(members["case"].nunique())))
-        pairs = pairs.assign(group=group_of.reindex(pairs["source"]).to_numpy())
-
-    def row(code: str, subset: pd.DataFrame) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "code": code,
-            "name": names.get(code, code),
-            "references": int(subset["unit"].nunique()),
-            "sources": int(subset["source"].nunique()),
-            "cases": int(subset["case"].nunique()),
+        names_of_groups = sorted({str(g) for g in group_of.unique()})
+        for name in names_of_groups:
+            members = info[group_of.astype(str) == name]
+            groups.append(Group(name, len(members), int(members["case"].nunique())))
+    # Everything below counts distinct integers: each pair's unit, source, case
+    # and group as positions, so a million pairs take milliseconds.
+    source_ids = pd.Index(info.index).get_indexer(pd.Index(units["source"].astype(object)))
+    case_ids = pd.factorize(info["case"])[0]
+    group_ids = (
+        pd.Index(names_of_groups).get_indexer(pd.Index(group_of.astype(str)))
+        if group_of is not None
+        else np.zeros(len(info), dtype="int64")
+    )
+    positions = pairs["unit"].to_numpy()
+    src = source_ids[positions]
+    frame = pd.DataFrame(
+        {
+            "code": pairs["code"],
+            "unit": positions,
+            "source": src,
+            # A source the project does not list (cannot happen from the store) has no case.
+            "case": np.where(src >= 0, case_ids[src], -1),
+            "group": np.where(src >= 0, group_ids[src], -1),
         }
-        for g in groups:
-            inside = subset[subset["group"] == g.name]
-            k_sources = int(inside["source"].nunique())
-            out[f"{g.name} sources"] = k_sources
-            out[f"{g.name} sources %"] = _pct(k_sources, g.sources)
-            out[f"{g.name} cases %"] = _pct(int(inside["case"].nunique()), g.cases)
-        return out
+    )
+    frame["case"] = frame["case"].where(frame["case"] >= 0)  # NaN case: not counted
 
-    by_code = dict(tuple(pairs.groupby("code", sort=False)))
-    empty = pairs.iloc[0:0]
-    rows = [row(code, by_code.get(code, empty)) for code in codes]
-    rows.append(row(ANY, pairs.drop_duplicates(["unit"])))
+    def distinct(data: pd.DataFrame, keys: list[str], what: str) -> dict[tuple[Any, ...], int]:
+        """Distinct values of ``what`` for each combination of ``keys``."""
+        pairs = data[[*keys, what]].dropna().drop_duplicates()
+        if not keys:
+            return {(): len(pairs)}
+        sizes = pairs.groupby(keys, observed=True).size()
+        return {k if isinstance(k, tuple) else (k,): int(v) for k, v in sizes.items()}
+
+    def row(code: str, data: pd.DataFrame, keys: list[str]) -> Callable[[Any], dict[str, Any]]:
+        whole = {what: distinct(data, keys, what) for what in ("unit", "source", "case")}
+        parts = {what: distinct(data, [*keys, "group"], what) for what in ("source", "case")}
+
+        def make(key: tuple[Any, ...]) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "code": code if key == () else key[0],
+                "name": "",
+                "references": whole["unit"].get(key, 0),
+                "sources": whole["source"].get(key, 0),
+                "cases": whole["case"].get(key, 0),
+            }
+            out["name"] = names.get(out["code"], out["code"])
+            for i, g in enumerate(groups):
+                k_sources = parts["source"].get((*key, i), 0)
+                out[f"{g.name} sources"] = k_sources
+                out[f"{g.name} sources %"] = _pct(k_sources, g.sources)
+                out[f"{g.name} cases %"] = _pct(parts["case"].get((*key, i), 0), g.cases)
+            return out
+
+        return make
+
+    per_code = row(ANY, frame, ["code"])
+    rows = [per_code((code,)) for code in codes]
+    rows.append(row(ANY, frame, [])(()))
     return Frequencies(unit, by, tuple(groups), tuple(rows))

@@ -6,14 +6,15 @@ the same rule as in ``pdcode.evaluation``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 def coded_units(units: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
-    """One row per (unit, code) pair: ``unit`` (row position in ``units``), ``code``.
+    """One row per (unit, code) pair: ``unit`` (row position in ``units``), ``code``
+    (categorical), sorted by unit then code.
 
     ``units`` has source, start, end (units of one source do not overlap);
     ``codings`` has source, start, end, code.
@@ -24,16 +25,16 @@ def coded_units(units: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     if units.empty or codings.empty:
         return pd.DataFrame({"unit": pd.Series(dtype="int64"), "code": pd.Series(dtype=object)})
     units = units.reset_index(drop=True)
-    names = pd.Index(pd.unique(pd.concat([units["source"], codings["source"]])))
+    known = np.concatenate([_distinct(units["source"]), _distinct(codings["source"])])
+    names = pd.Index(pd.unique(known))
     # Place every source on one number line, each in a band of its own, so one
     # sorted search finds the units of all sources at once.
     band = int(max(units["end"].max(), codings["end"].max())) + 1
-    unit_source = names.get_indexer(units["source"]).astype("int64")
-    starts = unit_source * band + units["start"].to_numpy("int64")
-    ends = unit_source * band + units["end"].to_numpy("int64")
+    starts = _position(units["source"], names) * band + units["start"].to_numpy("int64")
+    ends = _position(units["source"], names) * band + units["end"].to_numpy("int64")
     order = np.argsort(starts, kind="stable")
     starts, ends = starts[order], ends[order]
-    coding_source = names.get_indexer(codings["source"]).astype("int64")
+    coding_source = _position(codings["source"], names)
     c_start = coding_source * band + codings["start"].to_numpy("int64")
     c_end = coding_source * band + codings["end"].to_numpy("int64")
     first = np.searchsorted(ends, c_start, side="right")
@@ -42,7 +43,37 @@ def coded_units(units: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
     total = int(counts.sum())
     offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     positions = np.repeat(first, counts) + offsets
+    # Codes as integers while deduplicating: a million (unit, code) pairs of
+    # strings take a second, of integers a few milliseconds.
+    code = pd.Categorical(codings["code"])
+    unit_of = order[positions].astype("int64")
+    code_of = np.repeat(code.codes.astype("int64"), counts)
+    key = np.sort(unit_of * (len(code.categories) + 1) + code_of)
+    # Sorted, a value is new where it differs from its predecessor (faster
+    # than np.unique, which hashes first in NumPy 2).
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
+    unit_of, code_of = np.divmod(key, len(code.categories) + 1)
     pairs = pd.DataFrame(
-        {"unit": order[positions], "code": np.repeat(codings["code"].to_numpy(), counts)}
+        {"unit": unit_of, "code": pd.Categorical.from_codes(code_of, code.categories)}
     )
-    return pairs.drop_duplicates().reset_index(drop=True)
+    return pairs
+
+
+def _distinct(values: pd.Series) -> Any:
+    """The distinct values of a column, cheaply when it is categorical."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.cat.categories, dtype=object)
+    return np.asarray(pd.unique(values), dtype=object)
+
+
+def _position(values: pd.Series, names: pd.Index) -> Any:
+    """Each value's position in ``names``, as int64."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        where = names.get_indexer(values.cat.categories).astype("int64")
+        return where[values.cat.codes.to_numpy()]
+    return names.get_indexer(pd.Index(values)).astype("int64")

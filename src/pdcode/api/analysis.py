@@ -154,7 +154,6 @@ def compare(
     names = dict(zip(codes["code"], codes["name"], strict=True))
     try:
         return run(
-            frames.units_frame(project, "turn", include_interviewer=True),
             codings,
             frames.sources_frame(project),
             across,

@@ -18,12 +18,21 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _read(conn: Any, query: Any, columns: list[str]) -> pd.DataFrame:
-    """A large result straight from the DBAPI cursor as plain tuples.
+def _read(
+    conn: Any, query: Any, columns: list[str], categories: Sequence[str] = ()
+) -> pd.DataFrame:
+    """A large result straight from the DBAPI cursor, built column by column.
 
     The statement is still compiled by SQLAlchemy for the connection's dialect;
     only the row objects are skipped, which for a million codings saves seconds.
+    The cyclic garbage collector is paused meanwhile: a million fresh tuples
+    would otherwise trigger it dozens of times for nothing (tuples of ints and
+    strings hold no cycles). Columns named in ``categories`` become pandas
+    categoricals, which the analysis groups and deduplicates far faster.
     """
+    import gc
+
+    import numpy as np
     import pandas as pd
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -31,12 +40,27 @@ def _read(conn: Any, query: Any, columns: list[str]) -> pd.DataFrame:
     if compiled.positiontup is not None:
         params = tuple(params[k] for k in compiled.positiontup)
     cursor = conn.connection.cursor()
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         cursor.execute(str(compiled), params)
         rows = cursor.fetchall()
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        del rows
+        data: dict[str, Any] = {}
+        for name, column in zip(columns, values, strict=True):
+            if name in categories:
+                codes, uniques = pd.factorize(np.array(column, dtype=object), sort=True)
+                data[name] = pd.Categorical.from_codes(codes, categories=pd.Index(uniques))
+            elif column and isinstance(column[0], int):
+                data[name] = np.fromiter(column, dtype=np.int64, count=len(column))
+            else:
+                data[name] = pd.Series(column, dtype=object)
+        return pd.DataFrame(data)
     finally:
+        if enabled:
+            gc.enable()
         cursor.close()
-    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -81,24 +105,36 @@ def units_frame(project: Project, unit: str, include_interviewer: bool = False) 
     with project.engine.connect() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         frame = _read(conn, query, ["source_id", "start", "end"])
-    frame.insert(0, "source", frame.pop("source_id").map(names))
+    frame.insert(0, "source", _names(frame.pop("source_id"), names))
     return frame
 
 
+def _names(ids: pd.Series, names: dict[int, str]) -> pd.Series:
+    """Source ids to names, as a categorical (a million strings would be slow).
+
+    The categories are in name order, so sorting the column sorts by name.
+    """
+    import pandas as pd
+
+    known = sorted(names, key=names.__getitem__)
+    codes = pd.Index(known).get_indexer(pd.Index(ids))
+    labels = pd.Index([names[i] for i in known])
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=ids.index)
+
+
 def codings_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
-    """Codings: source, start, end, code, coder (no text)."""
+    """Codings: source, start, end, code (categoricals; no text), of one coder or all."""
 
     s, c = schema.sources, schema.codings
     # Unordered and by source id: analysis does not depend on row order, and
     # sorting or joining a million rows in SQL would cost more than the analysis.
-    query = select(c.c.source_id, c.c.start, c.c.end, c.c.code, c.c.coder)
+    query = select(c.c.source_id, c.c.start, c.c.end, c.c.code)
     if coder is not None:
         query = query.where(c.c.coder == coder)
     with project.engine.connect() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
-        frame = _read(conn, query, ["source_id", "start", "end", "code", "coder"])
-    source = frame.pop("source_id").map(names)
-    frame.insert(0, "source", source)
+        frame = _read(conn, query, ["source_id", "start", "end", "code"], ("code",))
+    frame.insert(0, "source", _names(frame.pop("source_id"), names))
     return frame
 
 
