@@ -3,7 +3,8 @@
 For each code, the units of analysis (sources or cases) of each group are split
 into those with and without the code: a 2 x G table. SciPy tests independence —
 the chi-square test, or Fisher's exact test when an expected count is below 5
-(exact for 2 x 2, a seeded resampling estimate for larger tables) —
+(exact for 2 x 2; the exact Fisher-Freeman-Halton test for 2 x G, enumerated
+up to 200,000 tables and estimated by seeded resampling beyond) —
 and gives Cramér's V; adjusted standardised residuals show which group differs.
 A code is flagged distinctive to a group when the test is significant (p < 0.05)
 and that group's residual exceeds 1.96. Counts describe qualitative data: they

@@ -25,6 +25,7 @@ from pdcode.api.project import (
     list_sources,
     open_project,
 )
+from pdcode.api.report import build_report, write_report
 
 __all__ = [
     "CodeReport",
@@ -34,6 +35,7 @@ __all__ = [
     "ImportOptions",
     "ImportReport",
     "analysis",
+    "build_report",
     "bundled",
     "code_project",
     "codebooks",
@@ -53,4 +55,5 @@ __all__ = [
     "parse_attributes",
     "render_frequencies",
     "run_demo",
+    "write_report",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,16 +12,25 @@ if TYPE_CHECKING:
 
 def heatmap(matrix: pd.DataFrame, title: str, output: Path, fmt: str = "{:.0f}") -> None:
     """A labelled heatmap of ``matrix``; the format follows ``output``'s suffix."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display needed, and the same output everywhere
-    import matplotlib.pyplot as plt
-
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg"):
         from pdcode.errors import UsageError
 
         raise UsageError(f"{output}: a chart is written as .png or .svg")
+    content = heatmap_bytes(matrix, title, suffix, fmt)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    part = output.with_name(output.name + ".part")
+    part.write_bytes(content)
+    part.replace(output)
+
+
+def heatmap_bytes(matrix: pd.DataFrame, title: str, suffix: str, fmt: str = "{:.0f}") -> bytes:
+    """The heatmap as PNG or SVG bytes (for embedding in a report)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed, and the same output everywhere
+    import matplotlib.pyplot as plt
+
     values = matrix.to_numpy(dtype=float)
     size = max(4.0, 0.45 * len(matrix.columns) + 2)
     with matplotlib.rc_context({"svg.hashsalt": "pdcode", "font.size": 8}):
@@ -39,11 +49,12 @@ def heatmap(matrix: pd.DataFrame, title: str, output: Path, fmt: str = "{:.0f}")
         axes.set_title(title)
         figure.colorbar(image, ax=axes, shrink=0.8)
         figure.tight_layout()
-        output.parent.mkdir(parents=True, exist_ok=True)
         # No dates or software versions in the file: same project, same bytes.
         metadata = {"Date": None} if suffix == "svg" else {"Software": None}
-        figure.savefig(output, format=suffix, dpi=150, metadata=metadata)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=suffix, dpi=150, metadata=metadata)
         plt.close(figure)
+    return buffer.getvalue()
 
 
 def _cells(values: object) -> list[tuple[tuple[int, int], float]]:

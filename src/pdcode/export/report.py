@@ -1,0 +1,182 @@
+"""A study report as one self-contained HTML file or a Word document.
+
+The report is a list of blocks (headings, paragraphs, tables, heatmaps and
+quotations) built by `pdcode.api.report`; this module only lays them out, so
+both formats always hold the same content. The HTML embeds its charts as SVG
+and carries no timestamp: the same project gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    title: str
+    matrix: pd.DataFrame  # drawn as a heatmap
+    number_format: str = "{:.0f}"
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    attribution: str
+
+
+Block = Heading | Text | Table | Figure | Quote
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}" if value == value else ""  # NaN shows empty
+    return str(value)
+
+
+_CSS = (
+    "body{font-family:Georgia,serif;max-width:60em;margin:2em auto;line-height:1.45;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0;font-size:.85em}"
+    "th,td{border:1px solid #ccc;padding:.25em .5em;text-align:left}"
+    "td.n{text-align:right}th{background:#eef2f7}"
+    "blockquote{margin:1em 0;padding:.5em 1em;border-left:4px solid #7aa6d6;background:#f6f8fb}"
+    ".by{font-size:.85em;color:#555;margin-top:.4em}"
+    "figure{margin:1em 0}svg{max-width:100%;height:auto}"
+)
+
+
+def to_html(report: Report) -> str:
+    from pdcode.export.charts import heatmap_bytes
+
+    esc = html.escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(report.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{esc(report.title)}</h1>",
+    ]
+    headings = [b for b in report.blocks if isinstance(b, Heading) and b.level == 1]
+    out.append("<nav><ul>")
+    out += [f'<li><a href="#s{i}">{esc(h.text)}</a></li>' for i, h in enumerate(headings)]
+    out.append("</ul></nav>")
+    section = 0
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            level = min(block.level + 1, 6)
+            anchor = ""
+            if block.level == 1:
+                anchor = f' id="s{section}"'
+                section += 1
+            out.append(f"<h{level}{anchor}>{esc(block.text)}</h{level}>")
+        elif isinstance(block, Text):
+            body = f"<em>{esc(block.text)}</em>" if block.italic else esc(block.text)
+            out.append(f"<p>{body}</p>")
+        elif isinstance(block, Table):
+            out.append("<table><thead><tr>")
+            out += [f"<th>{esc(c)}</th>" for c in block.columns]
+            out.append("</tr></thead><tbody>")
+            for row in block.rows:
+                cells = "".join(
+                    f'<td class="n">{esc(_cell(v))}</td>'
+                    if isinstance(v, (int, float))
+                    else f"<td>{esc(_cell(v))}</td>"
+                    for v in row
+                )
+                out.append(f"<tr>{cells}</tr>")
+            out.append("</tbody></table>")
+        elif isinstance(block, Figure):
+            svg = heatmap_bytes(block.matrix, block.title, "svg", block.number_format)
+            # Inline SVG: the file stays self-contained and diffable. Drop the
+            # XML prologue, which is not allowed inside HTML.
+            text = svg.decode("utf-8")
+            text = text[text.index("<svg") :]
+            out.append(f"<figure>{text}<figcaption>{esc(block.title)}</figcaption></figure>")
+        else:
+            body = esc(block.text).replace("\n", "<br>")
+            out.append(
+                f'<blockquote>{body}<div class="by">{esc(block.attribution)}</div></blockquote>'
+            )
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def to_docx(report: Report) -> bytes:
+    import docx
+    from docx.shared import Inches, Pt
+
+    from pdcode.export.charts import heatmap_bytes
+
+    document = docx.Document()
+    document.core_properties.author = "pdcode"
+    document.add_heading(report.title, level=0)
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            document.add_heading(block.text, level=min(block.level, 9))
+        elif isinstance(block, Text):
+            paragraph = document.add_paragraph(block.text)
+            if block.italic and paragraph.runs:
+                paragraph.runs[0].italic = True
+        elif isinstance(block, Table):
+            _docx_table(document, block.columns, block.rows, Pt(8))
+        elif isinstance(block, Figure):
+            png = heatmap_bytes(block.matrix, block.title, "png", block.number_format)
+            document.add_picture(io.BytesIO(png), width=Inches(6))
+            document.add_paragraph(block.title, style="Caption")
+        else:
+            document.add_paragraph(block.text, style="Quote")
+            by = document.add_paragraph(block.attribution)
+            by.runs[0].font.size = Pt(9)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_table(
+    document: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], size: Any
+) -> None:
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, columns, strict=True):
+        cell.text = name
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = _cell(value)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = size
