@@ -1,12 +1,14 @@
 """How well the pd-leadership rules agree with a human coder.
 
-    python benchmarks/evaluate_rules.py [--set heldout|heldout-author|dev] [--misses]
+    python benchmarks/evaluate_rules.py [--set heldout|heldout-author|dev|dev2] [--misses]
 
 `heldout` (the default) is four interviews written and coded independently of the
 rules, after they were final (benchmarks/heldout/README.md); `heldout-author` is
 the rules' author's earlier held-out set; `dev` is the shipped sample
 (transcripts_sample/), which the rules were written against, hand-coded in
-benchmarks/dev/gold.csv for tuning.
+benchmarks/dev/gold.csv for tuning; `dev2` is a second development set, six
+interviews written and gold-coded by a separate session from the code definitions
+alone (benchmarks/dev2/README.md), also for tuning.
 The set is imported into a fresh project, coded with codebooks/pd-leadership.yaml
 (respondent turns only), and its gold coding imported as coder `gold`; per-code
 precision, recall, F1 and support at turn level follow, with micro and macro
@@ -32,7 +34,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--unit", default="turn", help="coding unit for the rules")
     parser.add_argument("--misses", action="store_true", help="list false positives/negatives")
-    parser.add_argument("--set", choices=("heldout", "heldout-author", "dev"), default="heldout")
+    parser.add_argument("--full", action="store_true", help="with --misses: whole turns")
+    parser.add_argument("--code", help="with --misses: only this code")
+    parser.add_argument(
+        "--set", choices=("heldout", "heldout-author", "dev", "dev2"), default="heldout"
+    )
     args = parser.parse_args()
     folder = HERE / args.set
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:
@@ -74,8 +80,11 @@ def main() -> None:
         )
     if args.misses:
         for miss in result.misses:
+            if args.code and miss.code != args.code:
+                continue
             text = texts[(miss.unit.source, miss.unit.start, miss.unit.end)]
-            print(f"{miss.kind:15} {miss.code:22} {miss.unit.source}: {text[:90]}")
+            shown = text if args.full else text[:90]
+            print(f"{miss.kind:15} {miss.code:22} {miss.unit.source}: {shown}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from pdcode.codebook.model import Code, Codebook, leaves
+from pdcode.rulefilter import UNSAFE, required_literals
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -36,26 +37,6 @@ SEPARATOR = "\n\x00\n"
 _ANCHORED = regex.compile(r"(?<!\\)[\^$]|\\[AZz]")
 # A group, closed and then repeated by *, + or {n,m}.
 _REPEATED_GROUP = regex.compile(r"\((?:[^()\\]|\\.|(?R))*\)(?=[*+]|\{\d*,)")
-
-
-_LITERAL = regex.compile(r"(?:\\b)?([A-Za-z][A-Za-z '\-]*)(.?)")
-
-
-def required_literal(pattern: str) -> str | None:
-    """A lower-case literal every match must contain, if the pattern starts with one.
-
-    Used only to skip a regex for a batch that cannot match; never to match.
-    """
-    if "|" in pattern.split("(", 1)[0] or _ANCHORED.search(pattern):
-        return None
-    found = _LITERAL.match(pattern)
-    if found is None:
-        return None
-    literal, after = found.groups()
-    if after in ("?", "*", "{"):
-        literal = literal[:-1]  # the last character is optional
-    literal = literal.strip()
-    return literal.lower() if len(literal) >= 3 else None
 
 
 def is_risky(pattern: str) -> bool:
@@ -80,9 +61,9 @@ class Hit:
 class _Compiled:
     phrases: Any
     matcher: Any
-    # (code, rule id, compiled, risky, literal): risky ones run under the time
-    # limit; a batch without the literal is skipped
-    regexes: list[tuple[str, str, regex.Pattern[str], bool, str | None]] = field(
+    # (code, rule id, compiled, risky, literals): risky ones run under the time
+    # limit; only segments holding one of the literals are searched
+    regexes: list[tuple[str, str, regex.Pattern[str], bool, frozenset[str] | None]] = field(
         default_factory=list
     )
     vetoes: list[tuple[str, regex.Pattern[str], bool]] = field(default_factory=list)
@@ -123,7 +104,7 @@ class RuleCoder:
             compiled = regex.compile(expression, regex.IGNORECASE)
             rule = f"regex:{_quote(expression)}"
             self._c.regexes.append(
-                (cid, rule, compiled, is_risky(expression), required_literal(expression))
+                (cid, rule, compiled, is_risky(expression), required_literals(expression))
             )
         for i, near in enumerate(rules.near):
             rule = f"near:{'|'.join(near.a)}~{'|'.join(near.b)}/{near.within}"
@@ -205,8 +186,19 @@ class RuleCoder:
                     span = doc[slice(*min(pairs))]
                     offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
         lowered = joined.lower()
-        for code, rule, pattern, risky, literal in self._c.regexes:
-            if literal is not None and literal not in lowered:
+        prefilter = not any(c in joined for c in UNSAFE)
+        for code, rule, pattern, risky, literals in self._c.regexes:
+            candidates = (
+                self._holding(literals, lowered, starts, len(texts))
+                if literals is not None and prefilter
+                else None
+            )
+            if candidates is not None:
+                # Few segments hold a literal the pattern needs: search just them.
+                for i in candidates:
+                    match = self._search(pattern, texts[i], risky)
+                    if match is not None:
+                        offer(i, code, match.start(), match.end(), rule)
                 continue
             firsts = self._first_matches(pattern, risky, joined, texts, starts)
             for i, (start, end) in firsts.items():
@@ -215,12 +207,35 @@ class RuleCoder:
             for i in self._first_matches(pattern, risky, joined, texts, starts):
                 vetoed[i].add(code)
         for i, text in enumerate(texts):
+            if not found[i]:  # most segments: nothing to order
+                yield []
+                continue
             yield [
                 Hit(code, rule, start, end, text[start:end])
                 for code in self.order
                 if code in found[i] and code not in vetoed[i]
                 for start, end, rule in [found[i][code]]
             ]
+
+    @staticmethod
+    def _holding(
+        literals: frozenset[str], lowered: str, starts: list[int], count: int
+    ) -> list[int] | None:
+        """Segments holding one of ``literals``, or None when too many do for
+        searching them one by one to pay (the whole batch is searched then)."""
+        limit = max(1, count // 4)
+        found: set[int] = set()
+        for literal in literals:
+            at = lowered.find(literal)
+            while at != -1:
+                i = bisect_right(starts, at) - 1
+                found.add(i)
+                if len(found) > limit:
+                    return None
+                # Skip to the next segment: one hit per segment is enough.
+                nxt = starts[i + 1] if i + 1 < len(starts) else len(lowered)
+                at = lowered.find(literal, max(at + 1, nxt))
+        return sorted(found)
 
     def _first_matches(
         self,

@@ -17,7 +17,9 @@ def _check_regex(items: Any, loc: tuple[Any, ...], found: Found) -> None:
             found.append(("invalid-regex", (*loc, i), "a regex must be a non-empty string"))
             continue
         try:
-            regex.compile(pattern)
+            # The flags autocode uses: the regex module caches compiled patterns
+            # by (pattern, flags), so coding then reuses these compilations.
+            regex.compile(pattern, regex.IGNORECASE)
         except regex.error as exc:
             found.append(("invalid-regex", (*loc, i), f"{pattern!r}: {exc}"))
 
