@@ -23,11 +23,11 @@ import tempfile
 from pathlib import Path
 
 from pdcode import api
-from pdcode.evaluation import Labelled, Span, evaluate
 from pdcode.store import Project
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+SETS = ["dev", *sorted(p.parent.name for p in HERE.glob("*/gold.csv") if p.parent.name != "dev")]
 
 
 def main() -> None:
@@ -36,9 +36,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list false positives/negatives")
     parser.add_argument("--full", action="store_true", help="with --misses: whole turns")
     parser.add_argument("--code", help="with --misses: only this code")
-    parser.add_argument(
-        "--set", choices=("heldout", "heldout-author", "dev", "dev2"), default="heldout"
-    )
+    parser.add_argument("--set", choices=SETS, default="heldout")
     args = parser.parse_args()
     folder = HERE / args.set
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:
@@ -53,26 +51,9 @@ def main() -> None:
         coded = api.code_project(project, book, unit=args.unit)
         gold = api.import_codings(project, folder / "gold.csv", "gold", codebook=book)
         assert not gold.problems, gold.problems
-        turns = [
-            Span(r["source"], r["start"], r["end"])
-            for r in project.segment_rows("turn")
-            if not r["is_interviewer"]
-        ]
-        codings = api.codings(project)
-        texts = {
-            (r["source"], r["start"], r["end"]): r["text"] for r in project.segment_rows("turn")
-        }
-
-    def labelled(coder: str) -> list[Labelled]:
-        return [
-            Labelled(r["source"], r["start"], r["end"], r["code"])
-            for r in codings
-            if r["coder"] == coder
-        ]
-
-    codes = [code for code, _ in coded.per_code]
-    result = evaluate(turns, labelled("gold"), labelled(coded.coder), codes)
-    print(f"{args.set}: {result.units} respondent turns, {len(codes)} codes, rules by {args.unit}")
+        # The same function as `pdcode evaluate --gold gold --pred rules:... --unit turn`.
+        result, texts = api.evaluation.evaluate(project, "gold", coded.coder, unit="turn")
+    print(f"{args.set}: {result.units} respondent turns, rules by {args.unit}, scored by turn")
     print(f"{'code':<24}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}{'pred':>6}")
     for s in (*result.per_code, result.micro, result.macro):
         print(

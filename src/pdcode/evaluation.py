@@ -48,12 +48,23 @@ class Miss:
 
 
 @dataclass(frozen=True)
+class Confusion:
+    """On ``units`` units the gold coder gave ``gold`` (which the predictor missed)
+    and the predictor gave ``predicted`` instead (which gold did not)."""
+
+    gold: str
+    predicted: str
+    units: int
+
+
+@dataclass(frozen=True)
 class Evaluation:
     units: int
     per_code: tuple[Score, ...]
     micro: Score
     macro: Score
     misses: tuple[Miss, ...]
+    confusions: tuple[Confusion, ...] = ()
 
 
 def units_with_codes(units: Sequence[Span], codings: Iterable[Labelled]) -> list[set[str]]:
@@ -110,7 +121,14 @@ def evaluate(
             Score(average, float(ap), float(ar), float(af), int(y_true.sum()), int(y_pred.sum()))
         )
     misses = []
+    confused: dict[tuple[str, str], int] = {}
     for unit, g, q in zip(units, gold_sets, pred_sets, strict=True):
-        misses += [Miss("false_positive", c, unit) for c in sorted((q - g) & set(codes))]
-        misses += [Miss("false_negative", c, unit) for c in sorted((g - q) & set(codes))]
-    return Evaluation(len(units), per_code, averages[0], averages[1], tuple(misses))
+        extra, missed = sorted((q - g) & set(codes)), sorted((g - q) & set(codes))
+        misses += [Miss("false_positive", c, unit) for c in extra]
+        misses += [Miss("false_negative", c, unit) for c in missed]
+        for pair in ((a, b) for a in missed for b in extra):
+            confused[pair] = confused.get(pair, 0) + 1
+    confusions = tuple(
+        Confusion(a, b, n) for (a, b), n in sorted(confused.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return Evaluation(len(units), per_code, averages[0], averages[1], tuple(misses), confusions)

@@ -4,7 +4,8 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
-from pdcode.api import analysis, codebooks
+from pdcode.api import analysis, codebooks, consensus, reliability
+from pdcode.api import evaluate as evaluation
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
 from pdcode.api.demo import DemoResult, bundled, run_demo
@@ -40,7 +41,9 @@ __all__ = [
     "code_project",
     "codebooks",
     "codings",
+    "consensus",
     "dump_sources",
+    "evaluation",
     "explain",
     "export_codings",
     "export_excerpts",
@@ -53,6 +56,7 @@ __all__ = [
     "list_sources",
     "open_project",
     "parse_attributes",
+    "reliability",
     "render_frequencies",
     "run_demo",
     "write_report",

@@ -89,6 +89,7 @@ from pdcode.cli import (  # noqa: E402, F401
     export,
     imports,
     project,
+    reliability,
     report,
 )
 

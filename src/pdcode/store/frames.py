@@ -138,6 +138,29 @@ def codings_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def coder_codings_frame(project: Project, coders: Sequence[str]) -> pd.DataFrame:
+    """Codings of some coders: source, start, end, code, coder (categoricals)."""
+
+    s, c = schema.sources, schema.codings
+    query = select(c.c.source_id, c.c.start, c.c.end, c.c.code, c.c.coder).where(
+        c.c.coder.in_(list(coders))
+    )
+    with project.engine.connect() as conn:
+        names = dict(conn.execute(select(s.c.id, s.c.name)).all())
+        frame = _read(
+            conn, query, ["source_id", "start", "end", "code", "coder"], ("code", "coder")
+        )
+    frame.insert(0, "source", _names(frame.pop("source_id"), names))
+    return frame
+
+
+def known_coders(project: Project) -> list[str]:
+    """Every coder with codings in the project, sorted."""
+    c = schema.codings
+    with project.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(select(c.c.coder).distinct()))
+
+
 def codes_frame(project: Project) -> pd.DataFrame:
     """Codes of the stored codebooks (the newest load of each id): codebook, code,
     name, parent, is_group, in codebook order."""

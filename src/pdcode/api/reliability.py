@@ -1,0 +1,213 @@
+"""Reliability verbs: `pdcode agreement`, `pdcode disagreements`, `pdcode evaluate`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pdcode.errors import InputError, UsageError
+from pdcode.reliability import stats
+from pdcode.store import Project, frames
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pdcode.reliability.agreement import Agreement
+    from pdcode.reliability.table import TableAgreement
+
+UNITS = ("sentence", "turn", "paragraph")
+FORMATS = ("csv", "json", "md", "xlsx")
+NOTE = (
+    "A coder applied a code to a unit when one of their spans for it overlaps the unit; "
+    "units of sources a coder coded nothing in are missing for that coder."
+)
+
+
+def parse_coders(value: str) -> list[str]:
+    coders = [c.strip() for c in value.split(",") if c.strip()]
+    if len(coders) < 2:
+        raise UsageError("--coders takes two or more coder names, comma-separated")
+    if len(set(coders)) != len(coders):
+        raise UsageError("--coders names a coder twice")
+    return coders
+
+
+def _check_coders(project: Project, coders: Sequence[str]) -> None:
+    known = frames.known_coders(project)
+    missing = [c for c in coders if c not in known]
+    if missing:
+        raise UsageError(
+            f"no codings by {', '.join(missing)} (coders in the project: {', '.join(known)})"
+        )
+
+
+def _scope(
+    project: Project,
+    coders: Sequence[str],
+    unit: str,
+    code: str | None,
+    strand: str | None,
+    include_interviewer: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, str]]:
+    """Units, the coders' codings, the codes to compare (codebook order) and names."""
+    from pdcode.api.analysis import _code_order
+
+    if unit not in UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    _check_coders(project, coders)
+    codings = frames.coder_codings_frame(project, coders)
+    units = frames.units_frame(project, unit, include_interviewer)
+    if strand is not None:
+        sources = frames.sources_frame(project)
+        inside = set(sources.loc[sources["strand"] == strand, "source"])
+        if not inside:
+            raise UsageError(f"no sources in strand {strand!r}")
+        units = units[units["source"].isin(inside)].reset_index(drop=True)
+        codings = codings[codings["source"].isin(inside)]
+    codes_table, order, _ = _code_order(frames.codes_frame(project), codings, "leaf")
+    if code is not None:
+        if code not in order:
+            raise UsageError(f"neither coder applied code {code!r}")
+        order = [code]
+    names = dict(zip(codes_table["code"], codes_table["name"], strict=True))
+    return units, codings, order, names
+
+
+def agreement(
+    project: Project,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    code: str | None = None,
+    strand: str | None = None,
+    include_interviewer: bool = False,
+    resamples: int = stats.BOOTSTRAP,
+    seed: int = stats.SEED,
+) -> Agreement:
+    """Per-code and overall agreement of ``coders`` over the project's units."""
+    from pdcode.reliability.agreement import agreement as run
+
+    units, codings, order, names = _scope(project, coders, unit, code, strand, include_interviewer)
+    return run(units, codings, coders, order, names, unit, resamples, seed)
+
+
+def character_agreement(
+    project: Project, coders: Sequence[str], code: str | None = None, strand: str | None = None
+) -> list[dict[str, Any]]:
+    """Character-level agreement per code, source and pair of coders."""
+    from pdcode.reliability.characters import character_agreement as run
+
+    _units, codings, order, _names = _scope(project, coders, "turn", code, strand, True)
+    spans = frames.source_spans(project)
+    lengths = dict(zip(spans["source"], spans["end"], strict=True))
+    return run(codings.astype({"source": object, "code": object}), lengths, coders, order)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A reliability table: one row per unit, one column per coder (blank = missing).
+
+    A first column named ``unit`` or ``id`` labels the rows and is not a coder.
+    """
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            frame = pd.read_excel(path, dtype=object)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read as a table ({type(exc).__name__})") from None
+    if len(frame.columns) and str(frame.columns[0]).strip().lower() in ("unit", "id"):
+        frame = frame.set_index(frame.columns[0])
+    frame = frame.apply(lambda col: col.map(lambda v: v.strip() if isinstance(v, str) else v))
+    cleaned: pd.DataFrame = frame.replace("", float("nan"))
+    if len(cleaned.columns) < 2:
+        raise InputError(path, "needs one column per coder (at least two)")
+    return cleaned
+
+
+def agreement_table(
+    path: Path,
+    level: str = "nominal",
+    resamples: int = stats.BOOTSTRAP,
+    seed: int = stats.SEED,
+) -> TableAgreement:
+    from pdcode.reliability.table import LEVELS, table_agreement
+
+    if level not in LEVELS:
+        raise UsageError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
+    frame = read_table(path)
+    try:
+        return table_agreement(frame, level, resamples, seed)
+    except ValueError as exc:
+        raise InputError(path, str(exc)) from None
+
+
+def render_agreement(
+    result: Agreement,
+    fmt: str,
+    output: Path | None,
+    characters: list[dict[str, Any]] | None = None,
+) -> str | None:
+    """Units table (and characters table) as csv/json/md, or both as xlsx sheets."""
+    from pdcode.export.tables import render, write_text
+    from pdcode.reliability.characters import COLUMNS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    columns = result.columns()
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        sheets: dict[str, tuple[list[dict[str, Any]], Sequence[str]]] = {
+            "units": (list(result.rows), columns)
+        }
+        if characters is not None:
+            sheets["characters"] = (characters, COLUMNS)
+        write_xlsx(sheets, output)
+        return None
+    if fmt == "json":
+        data: dict[str, Any] = {
+            "unit": result.unit,
+            "coders": list(result.coders),
+            "bootstrap": {"resamples": result.resamples, "seed": result.seed},
+            "rows": [{c: row.get(c) for c in columns} for row in result.rows],
+            "note": NOTE,
+        }
+        if characters is not None:
+            data["characters"] = characters
+        content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif characters is not None:
+        content = render(characters, COLUMNS, fmt)
+    else:
+        content = render(list(result.rows), columns, fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
+
+
+def render_table(result: TableAgreement, fmt: str, output: Path | None) -> str | None:
+    from pdcode.export.tables import render, write_text
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError("--format xlsx needs --output FILE")
+        from pdcode.export.workbook import write_xlsx
+
+        write_xlsx({"agreement": ([result.row], result.columns())}, output)
+        return None
+    if fmt == "json":
+        payload = {"coders": list(result.coders), **result.row}
+        content = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    else:
+        content = render([result.row], result.columns(), fmt)
+    if output is not None:
+        write_text(content, output)
+    return content
