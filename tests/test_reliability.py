@@ -229,3 +229,31 @@ def test_evaluate_scores_confusions_and_misses(db: str) -> None:
         ("false_negative", "y", "One."),
         ("false_negative", "y", "Six."),
     }
+
+
+def test_sample_double_coded_by_a_person_and_the_rules(tmp_path: Path) -> None:
+    """The shipped sample coded twice — by hand (benchmarks/dev/gold.csv) and by the
+    codebook's rules — gives an agreement table and a consensus document."""
+    import docx
+
+    repo = Path(__file__).resolve().parents[1]
+    sample, book = repo / "transcripts_sample", repo / "codebooks" / "pd-leadership.yaml"
+    db = str(tmp_path / "p.db")
+    _invoke("init", "-p", db)
+    _invoke("import", str(sample), "--manifest", str(sample / "manifest.csv"), "-p", db)
+    _invoke("code", "--codebook", str(book), "--unit", "turn", "-p", db)
+    _invoke("codings", "import", str(repo / "benchmarks" / "dev" / "gold.csv"), "--coder", "ana",
+            "--codebook", str(book), "-p", db)  # fmt: skip
+    rules = "rules:pd-leadership@1.0.0"
+    rows = _agreement(db, "--coders", f"ana,{rules}", "--unit", "turn")
+    assert len(rows) == 22  # 21 codes and the pooled row
+    assert all(-1 <= r["cohen_kappa"] <= 1 for r in rows.values() if r["cohen_kappa"] is not None)
+    out = tmp_path / "consensus.docx"
+    _invoke("disagreements", "-p", db, "--coders", f"ana,{rules}", "-o", str(out))
+    document = docx.Document(str(out))
+    assert document.tables and document.tables[0].rows[0].cells[1].text == "Text"
+    evaluation = json.loads(
+        _invoke("evaluate", "-p", db, "--gold", "ana", "--pred", rules, "--format", "json")
+    )
+    micro = next(s for s in evaluation["scores"] if s["code"] == "micro")
+    assert micro["support"] == 140  # the dev gold coding's turn-level codings
