@@ -91,6 +91,7 @@ from pdcode.cli import (  # noqa: E402, F401
     project,
     reliability,
     report,
+    topics,
 )
 
 
