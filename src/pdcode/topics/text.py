@@ -23,6 +23,12 @@ FILLER_WORDS = frozenset(
     "lot lots bit sort kind say said guess suppose mean know think thought got get "
     "going gonna wanna gotta quite pretty maybe probably definitely".split()
 )
+# Words the lookup table lemmatises wrongly for this domain ("maths" -> "math",
+# "physics" -> "physic", "developed" -> "develope"): kept or mapped as here.
+LEMMA_FIXES = {
+    "maths": "maths", "physics": "physics", "economics": "economics", "politics": "politics",
+    "statistics": "statistics", "developed": "develop", "develops": "develop", "news": "news",
+}  # fmt: skip
 _PHRASES = regex.compile(
     r"\b(?:" + "|".join(regex.escape(p) for p in FILLER_PHRASES) + r")\b", regex.IGNORECASE
 )
@@ -57,7 +63,7 @@ def lemma_documents(texts: Sequence[str], exclude: frozenset[str] = frozenset())
         for doc in nlp.pipe(cleaned, batch_size=512):
             kept = []
             for token in doc:
-                lemma = token.lemma_ or token.lower_
+                lemma = LEMMA_FIXES.get(token.lower_) or token.lemma_ or token.lower_
                 if (
                     len(lemma) >= 3
                     and _WORD.match(lemma)
