@@ -17,6 +17,8 @@ STAGES = {
     "segment",
     "codebook",
     "autocode",
+    "rulefilter",
+    "refi",
     "reliability",
     "topics",
     "analysis",

@@ -94,3 +94,14 @@ class CodingUnit:
     start: int
     end: int
     text: str
+
+
+@dataclass(frozen=True)
+class NewMemo:
+    """A memo (a REFI-QDA Note): on a source, on a code, or on the project."""
+
+    author: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    code: str | None = None

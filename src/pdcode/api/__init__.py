@@ -4,7 +4,7 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
-from pdcode.api import analysis, codebooks, consensus, reliability
+from pdcode.api import analysis, codebooks, consensus, qdpx, reliability
 from pdcode.api import evaluate as evaluation
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
@@ -56,6 +56,7 @@ __all__ = [
     "list_sources",
     "open_project",
     "parse_attributes",
+    "qdpx",
     "reliability",
     "render_frequencies",
     "run_demo",

@@ -6,12 +6,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pdcode.errors import ProjectError, UsageError
 from pdcode.records import UNITS, NewCode, NewCoding
 from pdcode.store import Project
 from pdcode.store import codings as store
+
+if TYPE_CHECKING:
+    from pdcode.codebook.model import Codebook
 
 CODING_COLUMNS = (
     "source",
@@ -44,6 +47,23 @@ def rules_coder(name: str, version: str) -> str:
     return f"rules:{name}@{version}"
 
 
+def stored_codes(book: Codebook) -> list[NewCode]:
+    """A codebook's codes as the store keeps them, depth first in book order."""
+    from pdcode.codebook import iter_codes
+
+    return [
+        NewCode(
+            code=c.id,
+            name=c.name,
+            parent=parent,
+            definition=c.definition or "",
+            colour=c.colour,
+            is_group=bool(c.children),
+        )
+        for c, parent in iter_codes(book)
+    ]
+
+
 def code_project(
     project: Project,
     codebook_path: Path,
@@ -60,7 +80,7 @@ def code_project(
     Other coders' codings, human ones included, are never touched.
     """
     from pdcode.autocode import RuleCoder
-    from pdcode.codebook import content_hash, iter_codes, load_codebook
+    from pdcode.codebook import content_hash, load_codebook
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
@@ -68,17 +88,7 @@ def code_project(
     digest = content_hash(codebook_path)
     coder = rules_coder(book.name, book.version)
     provenance = f"{coder}#sha256:{digest}"
-    codes = [
-        NewCode(
-            code=c.id,
-            name=c.name,
-            parent=parent,
-            definition=c.definition or "",
-            colour=c.colour,
-            is_group=bool(c.children),
-        )
-        for c, parent in iter_codes(book)
-    ]
+    codes = stored_codes(book)
     book_id = store.save_codebook(
         project, book.name, book.version, digest, codebook_path.read_text("utf-8"), codes
     )

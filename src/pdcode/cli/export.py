@@ -76,3 +76,17 @@ def excerpts(
         written = api.export_excerpts(proj, fmt, output, strand, code, coder, split_by, output_dir)
     for path in written:
         console.print(f"Wrote {path}")
+
+
+@export_app.command("qdpx")
+def qdpx(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx to write.")],
+    project: ProjectOption = DEFAULT_PROJECT,
+    coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+) -> None:
+    """The project as REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder and others."""
+    from pdcode import api
+
+    with api.open_project(project) as proj:
+        written = api.qdpx.export_qdpx(proj, output, coder)
+    console.print(f"Wrote {written}")

@@ -13,6 +13,7 @@ from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_conso
 
 if TYPE_CHECKING:
     from pdcode.api import FileOutcome
+    from pdcode.api import qdpx as api_types
 
 PROGRESS_FROM = 4  # files; below this a bar is noise
 
@@ -25,6 +26,32 @@ def report_outcome(outcome: FileOutcome) -> None:
         console.print(f"{outcome.path}: unchanged (already imported)", markup=False)
     for note in outcome.notes:
         err_console.print(f"{outcome.path}: note: {note}", markup=False)
+
+
+def report_qdpx(result: api_types.QdpxImport) -> None:
+    """What a REFI-QDA import brought in, and what it left out, said plainly."""
+    console.print(
+        f"{result.file}: {result.sources} source(s), {result.codes} code(s), "
+        f"{result.codings} coding(s) by {', '.join(result.coders) or 'nobody'}, "
+        f"{result.cases} case(s), {result.memos} memo(s); positions read as {result.convention}",
+        markup=False,
+        soft_wrap=True,
+    )
+    for kind, count in result.skipped:
+        err_console.print(
+            f"{result.file}: note: {count} {kind} not imported (pdcode holds text only)",
+            markup=False,
+        )
+    for name in result.missing:
+        err_console.print(
+            f"{result.file}: note: source {name!r} has no text in the file: skipped", markup=False
+        )
+    if result.dropped:
+        err_console.print(
+            f"{result.file}: note: {result.dropped} coding(s) could not be placed", markup=False
+        )
+    for note in result.notes:
+        err_console.print(f"{result.file}: note: {note}", markup=False)
 
 
 @app.command("import")
@@ -62,8 +89,22 @@ def import_(
         str | None, typer.Option(help="An installed spaCy pipeline for sentences.")
     ] = None,
 ) -> None:
-    """Import transcripts: .txt .md .docx .vtt .srt, and survey .csv/.xlsx."""
+    """Import transcripts: .txt .md .docx .vtt .srt, survey .csv/.xlsx; or `import qdpx FILE`."""
     from pdcode import api
+
+    paths = list(paths or [])
+    if paths and str(paths[0]) == "qdpx" and not paths[0].exists():
+        paths = paths[1:]  # `pdcode import qdpx FILE`: the word names the format
+        if not paths:
+            raise typer.BadParameter("give the .qdpx (or project.qde) file to import")
+    projects = [x for x in paths if x.suffix.lower() in (".qdpx", ".qde")]
+    if projects:
+        if len(projects) != len(paths):
+            raise typer.BadParameter("import a REFI-QDA project on its own, not with transcripts")
+        with api.open_project(project) as proj:
+            for path in projects:
+                report_qdpx(api.qdpx.import_qdpx(proj, path, replace))
+        return
 
     options = api.ImportOptions(
         strand=strand,
@@ -87,7 +128,7 @@ def import_(
             bar.advance(task)
             report_outcome(outcome)
 
-        report = api.import_paths(proj, paths or [], options, on_file=done, on_start=start)
+        report = api.import_paths(proj, paths, options, on_file=done, on_start=start)
     for outcome in report.outcomes:
         if outcome.status in ("skipped",) or (
             outcome.status == "failed" and outcome.reason == "no such file or directory"

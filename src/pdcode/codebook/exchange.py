@@ -125,7 +125,26 @@ def from_qdc(data: bytes, name: str) -> Imported:
     sets = root.find(q("Sets"))
     if sets is not None and len(sets):
         notes.append(f"{len(sets)} code set(s) not imported: pdcode groups codes by tree only")
+    tree, _guids = read_codes(root.find(q("Codes")), q, notes)
+    stem = re.sub(r"\.qdc$", "", name.rsplit("/", 1)[-1], flags=re.I)
+    book_name, version = snake_id(stem).replace("_", "-"), "1.0.0"
+    origin = (root.get("origin") or "").split()
+    if len(origin) == 3 and origin[0] == "pdcode":  # our own export: keep name and version
+        book_name, version = origin[1], origin[2]
+    book = Codebook.model_validate(
+        {"name": book_name, "version": version, "codes": tree,
+         "description": f"Imported from {root.get('origin') or 'a REFI-QDA codebook'}."}
+    )  # fmt: skip
+    return Imported(book, tuple(notes))
+
+
+def read_codes(
+    codes_element: Any, q: Any, notes: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The code tree under a REFI ``Codes`` element (nested, or ATLAS.ti's flat
+    ``Parent::Child`` names rebuilt) and each code's GUID -> pdcode id."""
     used: set[str] = set()
+    guids: dict[str, str] = {}
 
     def unique(ident: str) -> str:
         candidate, n = ident, 2
@@ -143,6 +162,7 @@ def from_qdc(data: bytes, name: str) -> Imported:
             **{k: v for k, v in info.items() if v},
             "children": [read(child) for child in element.findall(q("Code"))],
         }
+        guids[(element.get("guid") or "").strip("{}").upper()] = code["id"]
         colour = element.get("color")
         if colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
             code["colour"] = colour.upper()
@@ -150,31 +170,32 @@ def from_qdc(data: bytes, name: str) -> Imported:
             notes.append(f"{code['name']!r} is not codable but has no children: kept as a code")
         return code
 
-    codes_element = root.find(q("Codes"))
     tree = [
         read(c) for c in (codes_element.findall(q("Code")) if codes_element is not None else [])
     ]
-    tree = _unflatten(tree, unique)
-    stem = re.sub(r"\.qdc$", "", name.rsplit("/", 1)[-1], flags=re.I)
-    book_name, version = snake_id(stem).replace("_", "-"), "1.0.0"
-    origin = (root.get("origin") or "").split()
-    if len(origin) == 3 and origin[0] == "pdcode":  # our own export: keep name and version
-        book_name, version = origin[1], origin[2]
-    book = Codebook.model_validate(
-        {"name": book_name, "version": version, "codes": tree,
-         "description": f"Imported from {root.get('origin') or 'a REFI-QDA codebook'}."}
-    )  # fmt: skip
-    return Imported(book, tuple(notes))
+    return _unflatten(tree, unique), guids
 
 
 def _unflatten(codes: list[dict[str, Any]], unique: Any) -> list[dict[str, Any]]:
-    """ATLAS.ti 8 writes a tree as flat names ``Parent::Child``: rebuild it."""
+    """ATLAS.ti 8 writes a tree as flat names ``Parent::Child``: rebuild it.
+
+    A parent that is also a code of its own ("Coke" beside "Coke::diet Coke")
+    becomes the group, keeping its id and codings; missing parents are made.
+    """
     if not any("::" in c["name"] for c in codes):
         return codes
     roots: list[dict[str, Any]] = []
     by_path: dict[tuple[str, ...], dict[str, Any]] = {}
     for code in codes:
         parts = tuple(p.strip() for p in code["name"].split("::"))
+        if len(parts) == 1 and parts not in by_path:
+            by_path[parts] = code
+    for code in codes:
+        parts = tuple(p.strip() for p in code["name"].split("::"))
+        if len(parts) == 1:
+            if by_path[parts] is code:
+                roots.append(code)
+            continue
         siblings = roots
         for depth in range(1, len(parts)):
             path = parts[:depth]
@@ -182,7 +203,7 @@ def _unflatten(codes: list[dict[str, Any]], unique: Any) -> list[dict[str, Any]]
                 group = {"id": unique(snake_id(path[-1])), "name": path[-1], "children": []}
                 by_path[path] = group
                 siblings.append(group)
-            siblings = by_path[path]["children"]
+            siblings = by_path[path].setdefault("children", [])
         code["name"] = parts[-1]
         by_path.setdefault(parts, code)
         siblings.append(code)

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import Connection, and_, delete, func, select
 
 from pdcode.errors import ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
@@ -28,45 +28,55 @@ def save_codebook(
     codes: Sequence[NewCode],
 ) -> int:
     """Store a codebook (once per name, version and content) and its codes."""
-    cb, cd = schema.codebooks, schema.codes
     with project.engine.begin() as conn:
-        found = conn.execute(
-            select(cb.c.id).where(
-                (cb.c.name == name)
-                & (cb.c.version == version)
-                & (cb.c.content_hash == content_hash)
-            )
-        ).scalar()
-        if found is not None:
-            return int(found)
-        book_id = new_id(
-            conn.execute(
-                cb.insert().values(
-                    name=name,
-                    version=version,
-                    content_hash=content_hash,
-                    content=content,
-                    loaded_at=_now(),
-                )
+        return save_codebook_in(conn, name, version, content_hash, content, codes)
+
+
+def save_codebook_in(
+    conn: Connection,
+    name: str,
+    version: str,
+    content_hash: str,
+    content: str,
+    codes: Sequence[NewCode],
+) -> int:
+    """``save_codebook`` inside the caller's transaction."""
+    cb, cd = schema.codebooks, schema.codes
+    found = conn.execute(
+        select(cb.c.id).where(
+            (cb.c.name == name) & (cb.c.version == version) & (cb.c.content_hash == content_hash)
+        )
+    ).scalar()
+    if found is not None:
+        return int(found)
+    book_id = new_id(
+        conn.execute(
+            cb.insert().values(
+                name=name,
+                version=version,
+                content_hash=content_hash,
+                content=content,
+                loaded_at=_now(),
             )
         )
-        if codes:
-            conn.execute(
-                cd.insert(),
-                [
-                    {
-                        "codebook_id": book_id,
-                        "code": c.code,
-                        "parent": c.parent,
-                        "name": c.name,
-                        "definition": c.definition,
-                        "colour": c.colour,
-                        "is_group": c.is_group,
-                        "position": i,
-                    }
-                    for i, c in enumerate(codes)
-                ],
-            )
+    )
+    if codes:
+        conn.execute(
+            cd.insert(),
+            [
+                {
+                    "codebook_id": book_id,
+                    "code": c.code,
+                    "parent": c.parent,
+                    "name": c.name,
+                    "definition": c.definition,
+                    "colour": c.colour,
+                    "is_group": c.is_group,
+                    "position": i,
+                }
+                for i, c in enumerate(codes)
+            ],
+        )
     return book_id
 
 
@@ -116,35 +126,47 @@ def replace_codings(
     codebook_id: int | None = None,
 ) -> tuple[int, int]:
     """Replace ``coder``'s codings in ``sources``; return (removed, added)."""
+    with project.engine.begin() as conn:
+        return replace_codings_in(conn, coder, provenance, sources, codings, codebook_id)
+
+
+def replace_codings_in(
+    conn: Connection,
+    coder: str,
+    provenance: str,
+    sources: Iterable[str],
+    codings: Iterable[NewCoding],
+    codebook_id: int | None = None,
+) -> tuple[int, int]:
+    """``replace_codings`` inside the caller's transaction."""
     s, c = schema.sources, schema.codings
     names = sorted(set(sources))
     now = _now()
-    with project.engine.begin() as conn:
-        ids = dict(conn.execute(select(s.c.name, s.c.id).where(s.c.name.in_(names))).all())
-        missing = [n for n in names if n not in ids]
-        if missing:
-            raise ProjectError(f"no source named {missing[0]!r} in the project")
-        scope = and_(c.c.coder == coder, c.c.source_id.in_(sorted(ids.values())))
-        removed = conn.execute(select(func.count()).where(scope)).scalar_one()
-        conn.execute(delete(c).where(scope))
-        rows = [
-            {
-                "source_id": ids[k.source],
-                "start": k.start,
-                "end": k.end,
-                "code": k.code,
-                "codebook_id": codebook_id,
-                "coder": coder,
-                "provenance": provenance,
-                "rule": k.rule,
-                "match_start": k.match_start,
-                "match_end": k.match_end,
-                "created_at": now,
-            }
-            for k in codings
-        ]
-        bulk_insert(conn, c, rows)
-        return int(removed), len(rows)
+    ids = dict(conn.execute(select(s.c.name, s.c.id).where(s.c.name.in_(names))).all())
+    missing = [n for n in names if n not in ids]
+    if missing:
+        raise ProjectError(f"no source named {missing[0]!r} in the project")
+    scope = and_(c.c.coder == coder, c.c.source_id.in_(sorted(ids.values())))
+    removed = conn.execute(select(func.count()).where(scope)).scalar_one()
+    conn.execute(delete(c).where(scope))
+    rows = [
+        {
+            "source_id": ids[k.source],
+            "start": k.start,
+            "end": k.end,
+            "code": k.code,
+            "codebook_id": codebook_id,
+            "coder": coder,
+            "provenance": provenance,
+            "rule": k.rule,
+            "match_start": k.match_start,
+            "match_end": k.match_end,
+            "created_at": now,
+        }
+        for k in codings
+    ]
+    bulk_insert(conn, c, rows)
+    return int(removed), len(rows)
 
 
 def coding_rows(

@@ -1,0 +1,310 @@
+"""`pdcode import qdpx` and `pdcode export qdpx`: whole projects in REFI-QDA."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pdcode.errors import ConflictError, InputError
+from pdcode.store import Project
+
+if TYPE_CHECKING:
+    from pdcode.refi.model import RefiProject
+
+MAX_BYTES = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class QdpxImport:
+    file: str
+    convention: str  # how the producer counted positions
+    sources: int
+    codes: int
+    codings: int
+    coders: tuple[str, ...]
+    cases: int
+    memos: int
+    skipped: tuple[tuple[str, int], ...]  # parts pdcode does not hold, with counts
+    missing: tuple[str, ...]  # sources whose text is not in the file
+    dropped: int  # selections that could not be placed (out of range, unknown code)
+    notes: tuple[str, ...]
+
+
+def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImport:
+    """Read a .qdpx (or bare project.qde) from any tool into the project, at once."""
+    import yaml
+
+    from pdcode.api.coding import stored_codes
+    from pdcode.codebook.exchange import snake_id
+    from pdcode.codebook.model import Codebook
+    from pdcode.ingest.speakers import parse_turns
+    from pdcode.nlp import make_nlp
+    from pdcode.records import NewCoding, NewMemo, NewSource
+    from pdcode.refi.offsets import convert, detect
+    from pdcode.refi.read import read_project
+    from pdcode.segment import segment_text
+    from pdcode.store.exchange import import_project
+
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(path, f"larger than {MAX_BYTES:,} bytes")
+    existing = project.file_state(path.name)
+    if existing and not replace:
+        raise ConflictError(f"{path}: already imported (use --replace to import it again)")
+    refi = read_project(path.read_bytes(), str(path))
+    texts = [s for s in refi.sources if s.text is not None]
+    convention = detect(
+        [(s.text or "", [(x.start, x.end, x.name) for x in s.selections]) for s in texts]
+    )
+    users = {u.guid: u.name for u in refi.users}
+    variables = {v.guid: v.name for v in refi.variables}
+    case_of: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+    for case in refi.cases:
+        values = tuple(
+            sorted((variables.get(v.variable_guid, v.variable_guid), v.value) for v in case.values)
+        )
+        for guid in case.source_guids:
+            case_of.setdefault(guid, (case.name, values))
+    nlp = make_nlp(None, False)
+    names: dict[str, str] = {}
+    taken = {n for n, _ in existing} if replace else set()
+    new_sources: list[NewSource] = []
+    by_coder: dict[str, list[NewCoding]] = {}
+    dropped = 0
+    for source in texts:
+        name, n = source.name, 2
+        while name in names.values() or name in taken:
+            name, n = f"{source.name} ({n})", n + 1
+        names[source.guid] = name
+        text, spans = convert(
+            source.text or "", [(x.start, x.end) for x in source.selections], convention
+        )
+        case_name, case_values = case_of.get(source.guid, (None, ()))
+        named = {variables.get(v.variable_guid, v.variable_guid): v.value for v in source.values}
+        strand = named.pop("strand", None)  # pdcode writes the strand as a variable
+        attributes = tuple(sorted(named.items()))
+        new_sources.append(
+            NewSource(
+                name=name,
+                file=path.name,
+                format="qdpx",
+                sha256=hashlib.sha256((source.text or "").encode("utf-8")).hexdigest(),
+                text=text,
+                strand=strand,
+                case=case_name,
+                attributes=attributes,
+                case_attributes=case_values,
+                segments=tuple(segment_text(text, parse_turns(text), nlp)),
+            )
+        )
+        for selection, span in zip(source.selections, spans, strict=True):
+            for coding in selection.codings:
+                code = refi.code_ids.get(coding.code_guid)
+                if span is None or code is None or span[0] >= span[1]:
+                    dropped += 1
+                    continue
+                user = coding.user_guid or selection.user_guid
+                coder = users.get(user or "", "unknown") if user else "unknown"
+                by_coder.setdefault(coder, []).append(NewCoding(name, span[0], span[1], code))
+    stem = snake_id(path.stem).replace("_", "-")
+    book = Codebook.model_validate(
+        {
+            "name": stem,
+            "version": "1.0.0",
+            "codes": list(refi.code_tree),
+            "description": f"Imported from {path.name}.",
+        }
+    )
+    content = yaml.safe_dump(
+        book.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True
+    )
+    codes = stored_codes(book)
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    id_of_guid = refi.code_ids
+    memos = []
+    for note in refi.notes:
+        if not note.text.strip():
+            continue
+        attached = next(
+            (names.get(s.guid) for s in refi.sources if note.guid in s.note_guids), None
+        )
+        memos.append(
+            NewMemo(
+                users.get(note.user_guid or "", "unknown"),
+                note.text.strip(),
+                note.name or None,
+                attached,
+                id_of_guid.get(note.code_guid or ""),
+            )
+        )
+    codings = {
+        coder: (f"human:{coder}#qdpx:{path.name}#{convention}", items)
+        for coder, items in by_coder.items()
+    }
+    import_project(
+        project,
+        new_sources,
+        (book.name, book.version, digest, content, codes),
+        codings,
+        memos,
+        replace,
+    )
+    return QdpxImport(
+        file=str(path),
+        convention=str(convention),
+        sources=len(new_sources),
+        codes=len(codes),
+        codings=sum(len(v) for v in by_coder.values()),
+        coders=tuple(sorted(by_coder)),
+        cases=len({c for c, _ in case_of.values()}),
+        memos=len(memos),
+        skipped=tuple(sorted(refi.skipped.items())),
+        missing=refi.missing,
+        dropped=dropped,
+        notes=refi.notes_read,
+    )
+
+
+def _description(record: dict[Any, Any]) -> str:
+    """The definition, then a ``pdcode id:`` line so a round trip keeps the id."""
+    definition = record["definition"] if isinstance(record["definition"], str) else ""
+    return "\n".join(x for x in (definition, f"pdcode id: {record['code']}") if x)
+
+
+def _guid(kind: str, key: str) -> str:
+    import uuid
+
+    from pdcode.codebook.exchange import NAMESPACE
+
+    return str(uuid.uuid5(NAMESPACE, f"{kind}/{key}")).upper()
+
+
+def build_refi(
+    project: Project, coder: str | None = None, name: str = "pdcode project"
+) -> RefiProject:
+    """The project (or one coder's codings) as the REFI model, GUIDs from names."""
+    from pdcode.refi import model as m
+    from pdcode.store import codings as store
+    from pdcode.store import frames
+    from pdcode.store.exchange import case_attribute_rows, memo_rows, source_attribute_rows
+
+    codes = frames.codes_frame(project)
+    rows = store.coding_rows(project, coder=coder)
+    book_of = dict(zip(codes["code"], codes["codebook"], strict=True))
+    used_books = {book_of[r["code"]] for r in rows if r["code"] in book_of}
+    codes = codes[codes["codebook"].isin(used_books)]
+    known = set(codes["code"])
+
+    def tree(parent: str | None) -> tuple[m.Code, ...]:
+        out = []
+        for record in codes.to_dict("records"):
+            mine = record["parent"] if isinstance(record["parent"], str) else None
+            if mine == parent:
+                out.append(
+                    m.Code(
+                        _guid("code", record["code"]),
+                        record["name"],
+                        not bool(record["is_group"]),
+                        record.get("colour") if isinstance(record.get("colour"), str) else None,
+                        _description(record),
+                        tree(record["code"]),
+                    )
+                )
+        return tuple(out)
+
+    # Codes no stored codebook knows (imported human codes) join at the top.
+    loose = sorted({r["code"] for r in rows} - known)
+    code_tree = tree(None) + tuple(m.Code(_guid("code", c), c) for c in loose)
+    # The GUID of a code depends on its id alone: the same code, the same GUID.
+    guid_of = {c: _guid("code", c) for c in {r["code"] for r in rows}}
+    coders = sorted({r["coder"] for r in rows})
+    users = tuple(m.User(_guid("user", c), c) for c in coders)
+    user_of = {u.name: u.guid for u in users}
+    texts = store.source_texts(project)
+    summaries = project.source_summaries()
+    source_attrs: dict[str, list[tuple[str, str]]] = {}
+    for source, key, value in source_attribute_rows(project):
+        source_attrs.setdefault(source, []).append((key, value))
+    for summary in summaries:
+        if summary.strand:
+            source_attrs.setdefault(summary.name, []).append(("strand", summary.strand))
+    case_attrs: dict[str, list[tuple[str, str]]] = {}
+    for case, key, value in case_attribute_rows(project):
+        case_attrs.setdefault(case, []).append((key, value))
+    variable_names = sorted(
+        {k for pairs in (*source_attrs.values(), *case_attrs.values()) for k, _ in pairs}
+    )
+    variables = tuple(m.Variable(_guid("variable", v), v) for v in variable_names)
+    var = {v.name: v.guid for v in variables}
+    by_span: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+    for r in rows:
+        by_span.setdefault((r["source"], r["start"], r["end"]), []).append((r["code"], r["coder"]))
+    memos = memo_rows(project)
+    notes = tuple(
+        m.Note(
+            _guid("note", f"{i}/{memo['title']}"),
+            memo["title"] or f"Memo {i + 1}",
+            memo["text"],
+            user_of.get(memo["author"]),
+        )
+        for i, memo in enumerate(memos)
+    )
+    sources = []
+    for summary in sorted(summaries, key=lambda s: s.name):
+        guid = _guid("source", summary.name)
+        selections = tuple(
+            m.Selection(
+                _guid("selection", f"{summary.name}/{start}/{end}"),
+                start,
+                end,
+                codings=tuple(
+                    m.Coding(guid_of[code], user_of[who]) for code, who in sorted(set(pairs))
+                ),
+            )
+            for (source, start, end), pairs in sorted(by_span.items())
+            if source == summary.name
+        )
+        sources.append(
+            m.Source(
+                guid,
+                summary.name,
+                texts[summary.name],
+                None,
+                selections,
+                tuple(
+                    m.Value(var[k], v) for k, v in sorted(set(source_attrs.get(summary.name, [])))
+                ),
+                tuple(
+                    n.guid
+                    for n, memo in zip(notes, memos, strict=True)
+                    if memo["source"] == summary.name
+                ),
+            )
+        )
+    cases = tuple(
+        m.Case(
+            _guid("case", case),
+            case,
+            tuple(_guid("source", s.name) for s in summaries if s.case == case),
+            tuple(m.Value(var[k], v) for k, v in case_attrs.get(case, [])),
+        )
+        for case in sorted({s.case for s in summaries if s.case})
+    )
+    return m.RefiProject(name, users, code_tree, variables, cases, tuple(sources), notes)
+
+
+def export_qdpx(project: Project, output: Path, coder: str | None = None) -> Path:
+    """Write the project as a REFI-QDA .qdpx (atomically)."""
+    from pdcode import __version__
+    from pdcode.export.qdpx import to_qdpx
+
+    refi = build_refi(project, coder, output.stem)
+    data = to_qdpx(refi, f"pdcode {__version__}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    part = output.with_name(output.name + ".part")
+    part.write_bytes(data)
+    part.replace(output)
+    return output
