@@ -5,7 +5,8 @@ NPMI of the first seed's topics (their top ``terms`` words); stability is the
 mean, over the other seeds, of the best one-to-one matching of topics (by the
 Jaccard similarity of their top words, Hungarian algorithm from SciPy) with the
 first seed's. The chosen k has the highest coherence + stability (ties: smaller
-k). NMF is deterministic given the data, so its stability comes from varying
+k). Beyond ``SAMPLE`` documents the trials use a seeded random sample of that
+many (the final model is fitted on all): each trial costs three fits. NMF is deterministic given the data, so its stability comes from varying
 the initialisation: seeds other than the first use random initialisation.
 """
 
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 from pdcode.topics.coherence import npmi
 from pdcode.topics.model import TopicModel
+
+SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ def choose_k(
     terms: int = 10,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, list[Trial]]:
+    if len(documents) > SAMPLE:
+        import random
+
+        documents = random.Random(seed).sample(list(documents), SAMPLE)
     tokens = [d.split() for d in documents]
     trials = []
     for step, k in enumerate(ks, 1):
