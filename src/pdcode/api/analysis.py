@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pdcode.analysis.compare import Comparison
 from pdcode.analysis.cooccurrence import Cooccurrence
 from pdcode.analysis.frequencies import Frequencies
+from pdcode.api.formats import check_format
 from pdcode.errors import UsageError
 from pdcode.records import UNITS
 from pdcode.store import Project, frames
@@ -109,18 +110,17 @@ def render_cooccur(
         from pdcode.export.charts import heatmap as draw
 
         draw(result.counts, f"Codes on the same {result.unit}", heatmap)
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     pairs = result.pairs()
     columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
 
         def square(frame: pd.DataFrame) -> tuple[list[dict[str, object]], list[str]]:
             rows = [{"code": code, **frame.loc[code].to_dict()} for code in frame.index]
             return rows, ["code", *map(str, frame.columns)]
+
+        assert output is not None  # check_format refused xlsx without one
 
         write_xlsx(
             {
@@ -183,13 +183,12 @@ def render_compare(
             columns=[f"{g} (n={n})" for g, n in zip(result.groups, result.n, strict=True)],
         )
         draw(matrix, f"% of {result.unit}s with each code, by {result.across}", heatmap)
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     columns = result.columns()
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
+
+        assert output is not None  # check_format refused xlsx without one
 
         write_xlsx({"compare": (list(result.rows), columns)}, output)
         return None
@@ -230,16 +229,15 @@ def render_frequencies(freq: Frequencies, fmt: str, output: Path | None) -> str 
     """The table as csv, md, json (with its groups and unit) or xlsx (needs ``output``)."""
     from pdcode.export.tables import render, write_text
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     titles = header(freq)
     columns = freq.columns()
     renamed = [{titles.get(k, k): v for k, v in row.items()} for row in freq.rows]
     shown = [titles.get(c, c) for c in columns]
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
+
+        assert output is not None  # check_format refused xlsx without one
 
         write_xlsx({"frequencies": (renamed, shown)}, output)
         return None

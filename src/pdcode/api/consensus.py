@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pdcode.errors import UsageError
+from pdcode.api.formats import check_format
 from pdcode.store import Project
 
 FORMATS = ("csv", "xlsx", "docx")
@@ -51,8 +51,7 @@ def write_disagreements(
 ) -> None:
     from pdcode.export.tables import render, write_text
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     if fmt == "csv":
         write_text(render(rows, columns, "csv"), output)
     elif fmt == "xlsx":

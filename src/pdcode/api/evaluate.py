@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pdcode.api.formats import check_format
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 
@@ -93,15 +94,14 @@ def render_evaluation(
     json and xlsx hold scores, confusions and misses together."""
     from pdcode.export.tables import render, write_text
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     confusions = [
         {"gold": c.gold, "predicted": c.predicted, "units": c.units} for c in result.confusions
     ]
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
+
+        assert output is not None  # check_format refused xlsx without one
 
         write_xlsx(
             {

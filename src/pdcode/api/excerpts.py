@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pdcode.api.formats import check_format
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 from pdcode.store import codings as store
@@ -76,8 +77,7 @@ def export_excerpts(
     output_dir: Path | None = None,
 ) -> list[Path]:
     """Write the excerpts to ``output``, or one file per strand into ``output_dir``."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     if split_by is not None:
         if split_by != "strand":
             raise UsageError("--split-by takes strand")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pdcode.api.formats import check_format
 from pdcode.errors import InputError, UsageError
 from pdcode.reliability import stats
 from pdcode.store import Project, frames
@@ -156,12 +157,9 @@ def render_agreement(
     from pdcode.export.tables import render, write_text
     from pdcode.reliability.characters import COLUMNS
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     columns = result.columns()
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
 
         sheets: dict[str, tuple[list[dict[str, Any]], Sequence[str]]] = {
@@ -169,6 +167,7 @@ def render_agreement(
         }
         if characters is not None:
             sheets["characters"] = (characters, COLUMNS)
+        assert output is not None  # check_format refused xlsx without one
         write_xlsx(sheets, output)
         return None
     if fmt == "json":
@@ -194,12 +193,11 @@ def render_agreement(
 def render_table(result: TableAgreement, fmt: str, output: Path | None) -> str | None:
     from pdcode.export.tables import render, write_text
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_format(fmt, FORMATS, output)
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
+
+        assert output is not None  # check_format refused xlsx without one
 
         write_xlsx({"agreement": ([result.row], result.columns())}, output)
         return None

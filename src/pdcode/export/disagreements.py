@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from pdcode.export.excerpts import clock
+from pdcode.export.word import docx_table
 
 
 def to_docx(rows: Sequence[dict[str, Any]], coders: list[str]) -> bytes:
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Pt
 
     document = docx.Document()
     document.core_properties.author = "pdcode"
@@ -34,28 +34,19 @@ def to_docx(rows: Sequence[dict[str, Any]], coders: list[str]) -> bytes:
     header = ["Where", "Text", *coders, "Consensus"]
     for source, items in by_source.items():
         document.add_heading(source, level=1)
-        table = document.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
-        for cell, name in zip(table.rows[0].cells, header, strict=True):
-            cell.text = name
-            cell.paragraphs[0].runs[0].bold = True
+        cells = []
         for row in items:
             where = clock(row.get("time")) or f"#{row.get('position')}"
             speaker = row.get("speaker")
-            values = [
-                f"{where}\n{speaker}" if speaker else where,
-                str(row.get("text") or ""),
-                *(str(row.get(c) or "—") for c in coders),
-                "",
-            ]
-            cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
-                cell.text = value
-        for table_row in table.rows:
-            for cell in table_row.cells:
-                for paragraph in cell.paragraphs:
-                    for run in paragraph.runs:
-                        run.font.size = Pt(9)
+            cells.append(
+                [
+                    f"{where}\n{speaker}" if speaker else where,
+                    str(row.get("text") or ""),
+                    *(str(row.get(c) or "—") for c in coders),
+                    "",
+                ]
+            )
+        docx_table(document, header, cells, 9)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

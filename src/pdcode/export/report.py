@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +136,7 @@ def to_docx(report: Report) -> bytes:
     from docx.shared import Inches, Pt
 
     from pdcode.export.charts import heatmap_bytes
+    from pdcode.export.word import docx_table
 
     document = docx.Document()
     document.core_properties.author = "pdcode"
@@ -149,7 +149,7 @@ def to_docx(report: Report) -> bytes:
             if block.italic and paragraph.runs:
                 paragraph.runs[0].italic = True
         elif isinstance(block, Table):
-            _docx_table(document, block.columns, block.rows, Pt(8))
+            docx_table(document, block.columns, [[_cell(v) for v in r] for r in block.rows], 8)
         elif isinstance(block, Figure):
             png = heatmap_bytes(block.matrix, block.title, "png", block.number_format)
             document.add_picture(io.BytesIO(png), width=Inches(6))
@@ -161,22 +161,3 @@ def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _docx_table(
-    document: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], size: Any
-) -> None:
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, name in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = name
-        cell.paragraphs[0].runs[0].bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = _cell(value)
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = size

@@ -64,8 +64,6 @@ class EmbeddingTopics:
         return self
 
     def top_terms(self, n: int = 10) -> list[list[tuple[str, float]]]:
-        out = []
-        for row in self.components_:
-            order = sorted(range(len(row)), key=lambda i: (-row[i], self.vocabulary_[i]))[:n]
-            out.append([(self.vocabulary_[i], float(row[i])) for i in order])
-        return out
+        from pdcode.topics.model import top_terms
+
+        return top_terms(self.components_, self.vocabulary_, n)

@@ -104,9 +104,13 @@ class TopicModel:
         return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
 
     def top_terms(self, n: int = 10) -> list[list[tuple[str, float]]]:
-        """Each topic's ``n`` heaviest terms with their weights (ties by term)."""
-        out = []
-        for row in self.components_:
-            order = sorted(range(len(row)), key=lambda i: (-row[i], self.vocabulary_[i]))[:n]
-            out.append([(self.vocabulary_[i], float(row[i])) for i in order])
-        return out
+        return top_terms(self.components_, self.vocabulary_, n)
+
+
+def top_terms(components: Any, vocabulary: Sequence[str], n: int) -> list[list[tuple[str, float]]]:
+    """Each topic's ``n`` heaviest terms with their weights (ties by term)."""
+    out = []
+    for row in components:
+        order = sorted(range(len(row)), key=lambda i: (-row[i], vocabulary[i]))[:n]
+        out.append([(vocabulary[i], float(row[i])) for i in order])
+    return out

@@ -6,8 +6,9 @@ mean, over the other seeds, of the best one-to-one matching of topics (by the
 Jaccard similarity of their top words, Hungarian algorithm from SciPy) with the
 first seed's. The chosen k has the highest coherence + stability (ties: smaller
 k). Beyond ``SAMPLE`` documents the trials use a seeded random sample of that
-many (the final model is fitted on all): each trial costs three fits. NMF is deterministic given the data, so its stability comes from varying
-the initialisation: seeds other than the first use random initialisation.
+many (the final model is fitted on all): each trial costs three fits. NMF is
+deterministic given the data, so its stability comes from varying the
+initialisation: seeds other than the first use random initialisation.
 """
 
 from __future__ import annotations
