@@ -187,3 +187,26 @@ def test_too_many_members_are_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     _ok("init", "-p", location)
     result = runner.invoke(app, ["import", str(bad), "-p", location])
     assert result.exit_code == 1 and "files in the archive (limit 5)" in result.stderr
+
+
+def test_sample_project_after_coding_round_trips(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    sample = repo / "transcripts_sample"
+    first_db, second_db = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    _ok("init", "-p", first_db)
+    _ok("import", str(sample), "--manifest", str(sample / "manifest.csv"), "-p", first_db)
+    _ok("code", "--codebook", str(repo / "codebooks" / "pd-leadership.yaml"), "-p", first_db)
+    _ok("export", "qdpx", "-o", str(tmp_path / "study.qdpx"), "-p", first_db)
+    _ok("init", "-p", second_db)
+    _ok("import", "qdpx", str(tmp_path / "study.qdpx"), "-p", second_db)
+    _ok("export", "qdpx", "-o", str(tmp_path / "again" / "study.qdpx"), "-p", second_db)
+    with (
+        zipfile.ZipFile(tmp_path / "study.qdpx") as a,
+        zipfile.ZipFile(tmp_path / "again" / "study.qdpx") as b,
+    ):
+        assert a.read("project.qde") == b.read("project.qde")
+    keys = ("source", "start", "end", "code", "coder", "strand", "case", "text")
+    before = {tuple(e[k] for k in keys) for e in _excerpts(first_db)}
+    assert before == {tuple(e[k] for k in keys) for e in _excerpts(second_db)} and len(before) > 150
+    sources = _ok("sources", "--format", "json", "-p", second_db)
+    assert '"role": "headteacher"' in sources  # attributes travel as variables
