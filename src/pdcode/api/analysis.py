@@ -147,7 +147,8 @@ def compare(
     """Prevalence of each code per group, with a test of independence and effect size."""
     from pdcode.analysis.compare import compare as run
 
-    codings = frames.codings_frame(project, coder)
+    # Which codes each source carries is all a comparison needs.
+    codings = frames.coded_sources_frame(project, coder)
     codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
     if parents is not None:
         codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))

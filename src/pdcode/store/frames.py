@@ -138,6 +138,22 @@ def codings_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
     return frame
 
 
+def coded_sources_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
+    """Each (source, code) pair with at least one coding: source, code (categoricals).
+
+    SQLite answers from the (source_id, code) index without reading the codings.
+    """
+    s, c = schema.sources, schema.codings
+    query = select(c.c.source_id, c.c.code).distinct()
+    if coder is not None:
+        query = query.where(c.c.coder == coder)
+    with project.engine.connect() as conn:
+        names = dict(conn.execute(select(s.c.id, s.c.name)).all())
+        frame = _read(conn, query, ["source_id", "code"], ("code",))
+    frame.insert(0, "source", _names(frame.pop("source_id"), names))
+    return frame
+
+
 def coder_codings_frame(project: Project, coders: Sequence[str]) -> pd.DataFrame:
     """Codings of some coders: source, start, end, code, coder (categoricals)."""
 

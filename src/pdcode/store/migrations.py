@@ -74,3 +74,10 @@ def upgrade(conn: Connection, target: int | None = None) -> list[int]:
         set_version(conn, version)
         ran.append(version)
     return ran
+
+
+@register(2)
+def _source_code_index(conn: Connection) -> None:
+    """v2: an index on codings (source_id, code) for per-source code sets."""
+    index = next(i for i in schema.codings.indexes if i.name == "ix_codings_source_code")
+    index.create(conn, checkfirst=True)

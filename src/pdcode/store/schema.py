@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -133,6 +133,8 @@ codings = Table(
     Index("ix_codings_source_start", "source_id", "start"),
     Index("ix_codings_coder", "coder"),
     Index("ix_codings_code", "code"),
+    # Covers "which sources carry which codes" (compare, v2): read from the index alone.
+    Index("ix_codings_source_code", "source_id", "code"),
 )
 
 memos = Table(
