@@ -163,3 +163,16 @@ def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
     assert done.returncode == -9
     with Project.open(location) as project:
         assert project.source_summaries() == []
+
+
+def test_a_version_1_project_gains_the_source_code_index(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    with sqlite3.connect(location) as conn:  # make it look like a file pdcode 1 wrote
+        conn.execute("DROP INDEX ix_codings_source_code")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with Project.open(location) as project:
+        assert project.schema_version() == 2
+    with sqlite3.connect(location) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "ix_codings_source_code" in names
