@@ -210,3 +210,15 @@ def test_sample_project_after_coding_round_trips(tmp_path: Path) -> None:
     assert before == {tuple(e[k] for k in keys) for e in _excerpts(second_db)} and len(before) > 150
     sources = _ok("sources", "--format", "json", "-p", second_db)
     assert '"role": "headteacher"' in sources  # attributes travel as variables
+
+
+def test_an_imported_source_never_takes_a_name_already_in_the_project(
+    db: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "study.qdpx"
+    _ok("export", "qdpx", "-o", str(out), "-p", db)
+    said = _ok("import", "qdpx", str(out), "-p", db)  # the same project: a.txt... exist
+    assert "3 source(s)" in said
+    names = {s["name"] for s in json.loads(_ok("sources", "--format", "json", "-p", db))}
+    assert {"a.txt", "a.txt (2)", "b.txt (2)", "c.txt (2)"} <= names

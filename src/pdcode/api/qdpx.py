@@ -11,6 +11,7 @@ from pdcode.errors import ConflictError, InputError
 from pdcode.store import Project
 
 if TYPE_CHECKING:
+    from pdcode.records import NewCode, NewCoding, NewMemo, NewSource
     from pdcode.refi.model import RefiProject
 
 MAX_BYTES = 2_000_000_000
@@ -34,17 +35,8 @@ class QdpxImport:
 
 def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImport:
     """Read a .qdpx (or bare project.qde) from any tool into the project, at once."""
-    import yaml
-
-    from pdcode.api.coding import stored_codes
-    from pdcode.codebook.exchange import snake_id
-    from pdcode.codebook.model import Codebook
-    from pdcode.ingest.speakers import parse_turns
-    from pdcode.nlp import make_nlp
-    from pdcode.records import NewCoding, NewMemo, NewSource
-    from pdcode.refi.offsets import convert, detect
+    from pdcode.refi.offsets import detect
     from pdcode.refi.read import read_project
-    from pdcode.segment import segment_text
     from pdcode.store.exchange import import_project
 
     if not path.is_file():
@@ -59,6 +51,43 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
     convention = detect(
         [(s.text or "", [(x.start, x.end, x.name) for x in s.selections]) for s in texts]
     )
+    # Names of other files' sources are taken; this file's own are free on --replace.
+    taken = {s.name for s in project.source_summaries()} - {n for n, _ in existing}
+    sources, by_coder, dropped, names = _sources(refi, path.name, convention, taken)
+    book = _codebook(refi, path)
+    memos = _memos(refi, names)
+    codings = {
+        coder: (f"human:{coder}#qdpx:{path.name}#{convention}", items)
+        for coder, items in by_coder.items()
+    }
+    import_project(project, sources, book, codings, memos, replace)
+    return QdpxImport(
+        file=str(path),
+        convention=str(convention),
+        sources=len(sources),
+        codes=len(book[4]),
+        codings=sum(len(v) for v in by_coder.values()),
+        coders=tuple(sorted(by_coder)),
+        cases=len({s.case for s in sources if s.case}),
+        memos=len(memos),
+        skipped=tuple(sorted(refi.skipped.items())),
+        missing=refi.missing,
+        dropped=dropped,
+        notes=refi.notes_read,
+    )
+
+
+def _sources(
+    refi: RefiProject, file: str, convention: Any, taken: set[str]
+) -> tuple[list[NewSource], dict[str, list[NewCoding]], int, dict[str, str]]:
+    """Each source with text as pdcode stores it, each coder's codings placed in
+    the normalised text, how many codings could not be placed, and GUID -> name."""
+    from pdcode.ingest.speakers import parse_turns
+    from pdcode.nlp import make_nlp
+    from pdcode.records import NewCoding, NewSource
+    from pdcode.refi.offsets import convert
+    from pdcode.segment import segment_text
+
     users = {u.guid: u.name for u in refi.users}
     variables = {v.guid: v.name for v in refi.variables}
     case_of: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
@@ -70,32 +99,29 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
             case_of.setdefault(guid, (case.name, values))
     nlp = make_nlp(None, False)
     names: dict[str, str] = {}
-    taken = {n for n, _ in existing} if replace else set()
-    new_sources: list[NewSource] = []
+    sources: list[NewSource] = []
     by_coder: dict[str, list[NewCoding]] = {}
     dropped = 0
-    for source in texts:
+    for source in (s for s in refi.sources if s.text is not None):
         name, n = source.name, 2
         while name in names.values() or name in taken:
             name, n = f"{source.name} ({n})", n + 1
         names[source.guid] = name
-        text, spans = convert(
-            source.text or "", [(x.start, x.end) for x in source.selections], convention
-        )
+        raw = source.text or ""
+        text, spans = convert(raw, [(x.start, x.end) for x in source.selections], convention)
         case_name, case_values = case_of.get(source.guid, (None, ()))
         named = {variables.get(v.variable_guid, v.variable_guid): v.value for v in source.values}
         strand = named.pop("strand", None)  # pdcode writes the strand as a variable
-        attributes = tuple(sorted(named.items()))
-        new_sources.append(
+        sources.append(
             NewSource(
                 name=name,
-                file=path.name,
+                file=file,
                 format="qdpx",
-                sha256=hashlib.sha256((source.text or "").encode("utf-8")).hexdigest(),
+                sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
                 text=text,
                 strand=strand,
                 case=case_name,
-                attributes=attributes,
+                attributes=tuple(sorted(named.items())),
                 case_attributes=case_values,
                 segments=tuple(segment_text(text, parse_turns(text), nlp)),
             )
@@ -107,12 +133,22 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
                     dropped += 1
                     continue
                 user = coding.user_guid or selection.user_guid
-                coder = users.get(user or "", "unknown") if user else "unknown"
+                coder = users.get(user, "unknown") if user else "unknown"
                 by_coder.setdefault(coder, []).append(NewCoding(name, span[0], span[1], code))
-    stem = snake_id(path.stem).replace("_", "-")
+    return sources, by_coder, dropped, names
+
+
+def _codebook(refi: RefiProject, path: Path) -> tuple[str, str, str, str, list[NewCode]]:
+    """The file's code tree as a pdcode codebook: name, version, hash, YAML, codes."""
+    import yaml
+
+    from pdcode.api.coding import stored_codes
+    from pdcode.codebook.exchange import snake_id
+    from pdcode.codebook.model import Codebook
+
     book = Codebook.model_validate(
         {
-            "name": stem,
+            "name": snake_id(path.stem).replace("_", "-"),
             "version": "1.0.0",
             "codes": list(refi.code_tree),
             "description": f"Imported from {path.name}.",
@@ -121,9 +157,15 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
     content = yaml.safe_dump(
         book.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True
     )
-    codes = stored_codes(book)
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    id_of_guid = refi.code_ids
+    return book.name, book.version, digest, content, stored_codes(book)
+
+
+def _memos(refi: RefiProject, names: dict[str, str]) -> list[NewMemo]:
+    """Notes with text, as memos on their source (or code), by their author."""
+    from pdcode.records import NewMemo
+
+    users = {u.guid: u.name for u in refi.users}
     memos = []
     for note in refi.notes:
         if not note.text.strip():
@@ -137,35 +179,10 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
                 note.text.strip(),
                 note.name or None,
                 attached,
-                id_of_guid.get(note.code_guid or ""),
+                refi.code_ids.get(note.code_guid or ""),
             )
         )
-    codings = {
-        coder: (f"human:{coder}#qdpx:{path.name}#{convention}", items)
-        for coder, items in by_coder.items()
-    }
-    import_project(
-        project,
-        new_sources,
-        (book.name, book.version, digest, content, codes),
-        codings,
-        memos,
-        replace,
-    )
-    return QdpxImport(
-        file=str(path),
-        convention=str(convention),
-        sources=len(new_sources),
-        codes=len(codes),
-        codings=sum(len(v) for v in by_coder.values()),
-        coders=tuple(sorted(by_coder)),
-        cases=len({c for c, _ in case_of.values()}),
-        memos=len(memos),
-        skipped=tuple(sorted(refi.skipped.items())),
-        missing=refi.missing,
-        dropped=dropped,
-        notes=refi.notes_read,
-    )
+    return memos
 
 
 def _description(record: dict[Any, Any]) -> str:
