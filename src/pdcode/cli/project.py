@@ -82,7 +82,13 @@ def demo(
     console.print(frequencies_table(result.frequencies))
     console.print(
         f"Coded {result.coding.units} respondent sentences in {len(result.sources)} sources. "
-        f"Project: {result.project} (try: pdcode sources -p {result.project})"
+        f"Project: {result.project}",
+        soft_wrap=True,
+    )
+    console.print(
+        f"Next: pdcode report --output report.html -p {result.project}   "
+        f"(or: pdcode topics, pdcode compare, pdcode export qdpx ...)",
+        soft_wrap=True,
     )
     if result.report.failed:
         err_console.print("Error: some sample files failed to import")
