@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
     [
         (r"\b(eaten|swallowed) (up )?by cover\b", {"by cover"}),
         (r"\bflop(s|ped)?\b", {"flop"}),
-        # One pass for "show" beats two for "figures" and "results".
-        (r"\b(figures|results)\b.{0,60}\bshow", {"show"}),
+        # Longer literals are rarer: "figures" or "results" beats "show".
+        (r"\b(figures|results)\b.{0,60}\bshow", {"figures", "results"}),
+        # Spaces count for nothing: "cover" beats " to ".
+        (r"\bto (cover|covers)\b", {"cover"}),
         (r"\b(figures|results)\b.{0,60}\bno", {"figures", "results"}),
         (r"\b(a|an) x", None),  # nothing of three characters is required
         (r"(x|)cover", {"cover"}),  # an empty branch makes the group optional

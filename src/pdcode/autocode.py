@@ -66,9 +66,13 @@ class _Compiled:
     regexes: list[tuple[str, str, regex.Pattern[str], bool, frozenset[str] | None]] = field(
         default_factory=list
     )
-    vetoes: list[tuple[str, regex.Pattern[str], bool]] = field(default_factory=list)
+    vetoes: list[tuple[str, regex.Pattern[str], bool, frozenset[str] | None]] = field(
+        default_factory=list
+    )
     # (code, rule id, window, the near-rule's number within its code)
     near: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # every prefilter literal, to find them all in one pass over a batch
+    automaton: Any = None
 
 
 class RuleCoder:
@@ -86,6 +90,8 @@ class RuleCoder:
         self._c = _Compiled(PhraseMatcher(self.nlp.vocab, attr="LEMMA"), Matcher(self.nlp.vocab))
         for code in leaves(codebook):
             self._compile(code)
+        literals = [ls for *_, ls in self._c.regexes] + [ls for *_, ls in self._c.vetoes]
+        self._c.automaton = _automaton(w for ls in literals if ls is not None for w in ls)
 
     def _phrase(self, key: str, phrases: list[str]) -> None:
         docs = list(self.nlp.pipe(phrases))
@@ -118,7 +124,8 @@ class RuleCoder:
             for i, pattern in enumerate(veto.patterns):
                 self._c.matcher.add(f"{cid}\tveto{i}", [pattern])
             self._c.vetoes += [
-                (cid, regex.compile(p, regex.IGNORECASE), is_risky(p)) for p in veto.regex
+                (cid, regex.compile(p, regex.IGNORECASE), is_risky(p), required_literals(p))
+                for p in veto.regex
             ]
 
     def code(self, texts: Iterable[str]) -> Iterator[list[Hit]]:
@@ -185,26 +192,13 @@ class RuleCoder:
                 if pairs:
                     span = doc[slice(*min(pairs))]
                     offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
-        lowered = joined.lower()
-        prefilter = not any(c in joined for c in UNSAFE)
+        holding = self._literal_index(joined, starts)
         for code, rule, pattern, risky, literals in self._c.regexes:
-            candidates = (
-                self._holding(literals, lowered, starts, len(texts))
-                if literals is not None and prefilter
-                else None
-            )
-            if candidates is not None:
-                # Few segments hold a literal the pattern needs: search just them.
-                for i in candidates:
-                    match = self._search(pattern, texts[i], risky)
-                    if match is not None:
-                        offer(i, code, match.start(), match.end(), rule)
-                continue
-            firsts = self._first_matches(pattern, risky, joined, texts, starts)
-            for i, (start, end) in firsts.items():
+            hits = self._regex_hits(pattern, risky, literals, holding, joined, texts, starts)
+            for i, (start, end) in hits.items():
                 offer(i, code, start, end, rule)
-        for code, pattern, risky in self._c.vetoes:
-            for i in self._first_matches(pattern, risky, joined, texts, starts):
+        for code, pattern, risky, literals in self._c.vetoes:
+            for i in self._regex_hits(pattern, risky, literals, holding, joined, texts, starts):
                 vetoed[i].add(code)
         for i, text in enumerate(texts):
             if not found[i]:  # most segments: nothing to order
@@ -217,25 +211,44 @@ class RuleCoder:
                 for start, end, rule in [found[i][code]]
             ]
 
-    @staticmethod
-    def _holding(
-        literals: frozenset[str], lowered: str, starts: list[int], count: int
-    ) -> list[int] | None:
-        """Segments holding one of ``literals``, or None when too many do for
-        searching them one by one to pay (the whole batch is searched then)."""
-        limit = max(1, count // 4)
-        found: set[int] = set()
-        for literal in literals:
-            at = lowered.find(literal)
-            while at != -1:
-                i = bisect_right(starts, at) - 1
-                found.add(i)
-                if len(found) > limit:
-                    return None
-                # Skip to the next segment: one hit per segment is enough.
-                nxt = starts[i + 1] if i + 1 < len(starts) else len(lowered)
-                at = lowered.find(literal, max(at + 1, nxt))
-        return sorted(found)
+    def _literal_index(self, joined: str, starts: list[int]) -> dict[str, set[int]] | None:
+        """Literal -> the segments holding it, found in one pass over the batch
+        (Aho-Corasick), or None when the batch holds a character that lower()
+        and case folding treat differently: no prefilter then."""
+        if self._c.automaton is None or any(c in joined for c in UNSAFE):
+            return None
+        index: dict[str, set[int]] = {}
+        for end, literal in self._c.automaton.iter(joined.lower()):
+            segment = bisect_right(starts, end - len(literal) + 1) - 1
+            index.setdefault(literal, set()).add(segment)
+        return index
+
+    def _regex_hits(
+        self,
+        pattern: regex.Pattern[str],
+        risky: bool,
+        literals: frozenset[str] | None,
+        holding: dict[str, set[int]] | None,
+        joined: str,
+        texts: list[str],
+        starts: list[int],
+    ) -> dict[int, tuple[int, int]]:
+        """Segment index -> (start, end) of the pattern's first match in it."""
+        candidates: set[int] | None = None
+        if literals is not None and holding is not None:
+            candidates = set().union(*(holding.get(literal, ()) for literal in literals))
+            # When many segments hold a literal, one search over the joined
+            # batch is cheaper than a search per segment.
+            if len(candidates) > max(1, len(texts) // 4):
+                candidates = None
+        if candidates is None:
+            return self._first_matches(pattern, risky, joined, texts, starts)
+        found = {}
+        for i in sorted(candidates):
+            match = self._search(pattern, texts[i], risky)
+            if match is not None:
+                found[i] = match.span()
+        return found
 
     def _first_matches(
         self,
@@ -283,6 +296,19 @@ class RuleCoder:
         except TimeoutError:
             self.timeouts += 1
             return None
+
+
+def _automaton(literals: Iterable[str]) -> Any:
+    import ahocorasick
+
+    words = sorted(set(literals))
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
 
 
 def _quote(text: str) -> str:
