@@ -37,13 +37,15 @@ def test_required_literals(pattern: str, expected: set[str] | None) -> None:
 
 
 def test_every_match_holds_a_required_literal() -> None:
-    """For each regex of the shipped codebooks, every match in the sample holds
+    """For each regex (and veto) of the shipped codebooks, every match in the sample holds
     one of its literals (lower-cased), so skipping text without them loses nothing."""
     texts = [p.read_text(encoding="utf-8") for p in (REPO / "transcripts_sample").glob("*.txt")]
     checked = 0
     for book in ("pd-leadership.yaml", "interview-process.yaml"):
         coder = RuleCoder(load_codebook(REPO / "codebooks" / book))
-        for _code, _rule, pattern, _risky, literals in coder._c.regexes:
+        rules = [(p, lits) for _c, _r, p, _k, lits in coder._c.regexes]
+        rules += [(p, lits) for _c, p, _k, lits in coder._c.vetoes]
+        for pattern, literals in rules:
             if literals is None:
                 continue
             for text in texts:

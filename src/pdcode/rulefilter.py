@@ -25,7 +25,7 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     except Exception:
         return None
     found = _best(list(parsed))
-    if found is None or min(len(s) for s in found) < MIN_LENGTH:
+    if found is None or min(map(_letters, found)) < MIN_LENGTH:
         return None
     return found
 
@@ -76,5 +76,8 @@ def _worth(candidate: frozenset[str]) -> tuple[int, int]:
     batch (Aho-Corasick), so a set costs nothing per member and is worth the
     rarity of its weakest member. Length counts letters and digits only: " to "
     or "the " is in nearly every sentence, so filters nothing."""
-    shortest = min(sum(ch.isalnum() for ch in s) for s in candidate)
-    return shortest, -len(candidate)
+    return min(map(_letters, candidate)), -len(candidate)
+
+
+def _letters(literal: str) -> int:
+    return sum(ch.isalnum() for ch in literal)
