@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,15 @@ BATCH = 256  # segments matched together
 # Between segments of a batch: a line break stops ".", and NUL occurs in no text.
 SEPARATOR = "\n\x00\n"
 _ANCHORED = regex.compile(r"(?<!\\)[\^$]|\\[AZz]")
+
+
+@cache
+def _anchored(pattern: str) -> bool:
+    """Anchors mean something else in the joined batch: such patterns are
+    searched segment by segment."""
+    return _ANCHORED.search(pattern) is not None
+
+
 # A group, closed and then repeated by *, + or {n,m}.
 _REPEATED_GROUP = regex.compile(r"\((?:[^()\\]|\\.|(?R))*\)(?=[*+]|\{\d*,)")
 
@@ -234,38 +244,33 @@ class RuleCoder:
         starts: list[int],
     ) -> dict[int, tuple[int, int]]:
         """Segment index -> (start, end) of the pattern's first match in it."""
-        candidates: set[int] | None = None
+        # A risky or anchored pattern is searched segment by segment whatever
+        # happens, so it is always worth narrowing to the segments that hold a
+        # literal; otherwise, when many do, one search over the joined batch is
+        # cheaper than a search per segment.
+        alone = risky or _anchored(pattern.pattern)
         if literals is not None and holding is not None:
             candidates = set().union(*(holding.get(literal, ()) for literal in literals))
-            # When many segments hold a literal, one search over the joined
-            # batch is cheaper than a search per segment.
-            if len(candidates) > max(1, len(texts) // 4):
-                candidates = None
-        if candidates is None:
-            return self._first_matches(pattern, risky, joined, texts, starts)
+            if alone or len(candidates) <= max(1, len(texts) // 4):
+                return self._search_each(pattern, risky, texts, sorted(candidates))
+        if alone:
+            return self._search_each(pattern, risky, texts, range(len(texts)))
+        return self._joined_matches(pattern, joined, texts, starts)
+
+    def _search_each(
+        self, pattern: regex.Pattern[str], risky: bool, texts: list[str], indices: Iterable[int]
+    ) -> dict[int, tuple[int, int]]:
         found = {}
-        for i in sorted(candidates):
+        for i in indices:
             match = self._search(pattern, texts[i], risky)
             if match is not None:
                 found[i] = match.span()
         return found
 
-    def _first_matches(
-        self,
-        pattern: regex.Pattern[str],
-        risky: bool,
-        joined: str,
-        texts: list[str],
-        starts: list[int],
+    @staticmethod
+    def _joined_matches(
+        pattern: regex.Pattern[str], joined: str, texts: list[str], starts: list[int]
     ) -> dict[int, tuple[int, int]]:
-        """Segment index -> (start, end) of the pattern's first match in it."""
-        if risky or _ANCHORED.search(pattern.pattern):
-            found = {}
-            for i, text in enumerate(texts):
-                match = self._search(pattern, text, risky)
-                if match is not None:
-                    found[i] = match.span()
-            return found
         found = {}
         recheck: set[int] = set()
         for match in pattern.finditer(joined):
@@ -279,9 +284,9 @@ class RuleCoder:
             elif i not in found:
                 found[i] = (a, b)
         for i in sorted(recheck):
-            match = pattern.search(texts[i])
-            if match is not None:
-                found[i] = match.span()
+            again = pattern.search(texts[i])
+            if again is not None:
+                found[i] = again.span()
             else:
                 found.pop(i, None)
         return found
