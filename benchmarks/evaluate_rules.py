@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SETS = ["dev", *sorted(p.parent.name for p in HERE.glob("*/gold.csv") if p.parent.name != "dev")]
 # Written and coded independently of the rules; never tuned on.
+BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 HELDOUT = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
 
 
@@ -47,21 +48,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     sets = sorted(set(args.set), key=args.set.index)
-    book = REPO / "codebooks" / "pd-leadership.yaml"
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "eval.db") as project:
-        for name in sets:
-            if name == "dev":
-                sample = REPO / "transcripts_sample"
-                options = api.ImportOptions(manifest=sample / "manifest.csv")
-                report = api.import_paths(project, [sample], options)
-            else:
-                paths = sorted((HERE / name).glob("*.txt"))
-                report = api.import_paths(project, paths, api.ImportOptions())
-            assert not report.failed, report.summary()
-        coded = api.code_project(project, book, unit=args.unit)
-        for name in sets:
-            gold = api.import_codings(project, HERE / name / "gold.csv", "gold", codebook=book)
-            assert not gold.problems, gold.problems
+        import_sets(project, sets)
+        coded = api.code_project(project, BOOK, unit=args.unit)
+        import_gold(project, sets)
         # The same function as `pdcode evaluate --gold gold --pred rules:... --unit turn`.
         result, texts = api.evaluation.evaluate(project, "gold", coded.coder, unit="turn")
         tallies = per_source(texts, api.codings(project, "gold"), api.codings(project, coded.coder))
@@ -88,6 +78,26 @@ def main() -> None:
             text = texts[(miss.unit.source, miss.unit.start, miss.unit.end)]
             shown = text if args.full else text[:90]
             print(f"{miss.kind:15} {miss.code:22} {miss.unit.source}: {shown}")
+
+
+def import_sets(project: Project, sets: list[str]) -> None:
+    """The sets' interviews, imported into ``project``."""
+    for name in sets:
+        if name == "dev":
+            sample = REPO / "transcripts_sample"
+            options = api.ImportOptions(manifest=sample / "manifest.csv")
+            report = api.import_paths(project, [sample], options)
+        else:
+            paths = sorted((HERE / name).glob("*.txt"))
+            report = api.import_paths(project, paths, api.ImportOptions())
+        assert not report.failed, report.summary()
+
+
+def import_gold(project: Project, sets: list[str]) -> None:
+    """The sets' gold coding, imported as coder `gold`."""
+    for name in sets:
+        gold = api.import_codings(project, HERE / name / "gold.csv", "gold", codebook=BOOK)
+        assert not gold.problems, gold.problems
 
 
 def per_source(
