@@ -244,15 +244,14 @@ class RuleCoder:
         starts: list[int],
     ) -> dict[int, tuple[int, int]]:
         """Segment index -> (start, end) of the pattern's first match in it."""
-        # A risky or anchored pattern is searched segment by segment whatever
-        # happens, so it is always worth narrowing to the segments that hold a
-        # literal; otherwise, when many do, one search over the joined batch is
-        # cheaper than a search per segment.
+        # Only the segments holding one of the pattern's literals can match.
+        # Searching just those, one by one, beats one search over the joined
+        # batch even when most segments hold a literal: a pattern that opens
+        # with an alternation is tried at every position of the joined text.
         alone = risky or _anchored(pattern.pattern)
         if literals is not None and holding is not None:
             candidates = set().union(*(holding.get(literal, ()) for literal in literals))
-            if alone or len(candidates) <= max(1, len(texts) // 4):
-                return self._search_each(pattern, risky, texts, sorted(candidates))
+            return self._search_each(pattern, risky, texts, sorted(candidates))
         if alone:
             return self._search_each(pattern, risky, texts, range(len(texts)))
         return self._joined_matches(pattern, joined, texts, starts)
