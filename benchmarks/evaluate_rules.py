@@ -6,7 +6,7 @@ Every folder of benchmarks/ holding a gold.csv is a set; benchmarks/RESULTS.md
 says which are for tuning and which are held out, and logs every held-out score.
 `dev` is the shipped sample (transcripts_sample/), hand-coded in
 benchmarks/dev/gold.csv. Several sets are pooled into one score; the default is
-the six independent held-out sets (heldout to heldout6).
+the eight independent held-out sets (heldout to heldout8).
 The sets are imported into a fresh project, coded with
 codebooks/pd-leadership.yaml (respondent turns only), and their gold coding
 imported as coder `gold`; per-code precision, recall, F1 and support at turn
@@ -32,9 +32,9 @@ from pdcode.store import Project
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SETS = ["dev", *sorted(p.parent.name for p in HERE.glob("*/gold.csv") if p.parent.name != "dev")]
-# Written and coded independently of the rules; never tuned on.
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
-HELDOUT = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+# Written and coded independently of the rules; never tuned on.
+HELDOUT = ["heldout", *(f"heldout{n}" for n in range(2, 9))]
 
 
 def main() -> None:
