@@ -248,11 +248,10 @@ class RuleCoder:
         # Searching just those, one by one, beats one search over the joined
         # batch even when most segments hold a literal: a pattern that opens
         # with an alternation is tried at every position of the joined text.
-        alone = risky or _anchored(pattern.pattern)
         if literals is not None and holding is not None:
             candidates = set().union(*(holding.get(literal, ()) for literal in literals))
             return self._search_each(pattern, risky, texts, sorted(candidates))
-        if alone:
+        if risky or _anchored(pattern.pattern):
             return self._search_each(pattern, risky, texts, range(len(texts)))
         return self._joined_matches(pattern, joined, texts, starts)
 
