@@ -350,3 +350,92 @@ def test_manifest_in_windows_1252_and_missing_spacy_model(tmp_path: Path, db: st
         db,
     )
     assert code == 1 and "Error: spaCy pipeline 'xx_not_installed' is not installed" in err
+
+
+# -- saying it when unsure (issue 13) ------------------------------------------------
+
+NUMBERED = (
+    "Interview 7 - hub leader\nDate: 2 May 2025\n\n"
+    "Interviewer 1: How do hubs choose their work groups?\n"
+    "Interviewee 1: We start from what schools in the area ask for.\n"
+    "Interviewer 1: And who leads them?\n"
+    "Interviewee 1: Lead teachers, mostly from our own schools.\n"
+)
+
+
+def test_import_reports_turns_speakers_and_warns_when_unsure(tmp_path: Path, db: str) -> None:
+    (tmp_path / "numbered.txt").write_text(NUMBERED, encoding="utf-8")
+    (tmp_path / "questions_only.txt").write_text(
+        "interviewer: first question?\n\ninterviewer: second question?\n", encoding="utf-8"
+    )
+    (tmp_path / "prose.txt").write_text("A note.\n\nAnother note.\n", encoding="utf-8")
+    (tmp_path / "late.txt").write_text(
+        "Long preamble " * 60 + "\n\nInterviewer: Why?\n\nJo Bell: Time.\n", encoding="utf-8"
+    )
+    files = [
+        str(tmp_path / n) for n in ("numbered.txt", "questions_only.txt", "prose.txt", "late.txt")
+    ]
+    code, out, err = _run("import", *files, "-p", db)
+    assert code == 0
+    assert "numbered.txt: 4 turns (2 respondent, 17 words), 2 speakers:" in out
+    assert "Interviewer 1 2 (interviewer)" in out
+    warned = [line for line in err.splitlines() if ": warning: " in line]
+    assert any(line.startswith(files[1]) and "no respondent turn" in line for line in warned)
+    assert any(line.startswith(files[1]) and "one speaker only" in line for line in warned)
+    assert any(line.startswith(files[2]) and "no speaker labels found" in line for line in warned)
+    assert any(line.startswith(files[3]) and "in the preamble" in line for line in warned)
+    assert not any(line.startswith(files[0]) for line in warned)
+    assert "4 imported, 0 unchanged, 0 skipped, 0 failed, 4 warnings" in out
+    rows = {r["name"]: r for r in json.loads(_run("sources", "--format", "json", "-p", db)[1])}
+    assert rows["numbered.txt"]["respondent_turns"] == 2
+    assert rows["numbered.txt"]["respondent_words"] == 17
+    assert rows["questions_only.txt"]["respondent_turns"] == 0
+    # Coding says which sources give it nothing to code.
+    code, _, err = _run("code", "--codebook", "codebooks/pd-leadership.yaml", "-p", db)
+    assert code == 0
+    assert "note: 1 source(s) contribute no codable segment" in err
+    assert "questions_only.txt" in err
+
+
+def test_import_check_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "numbered.txt").write_text(NUMBERED, encoding="utf-8")
+    location = tmp_path / "never.db"
+    code, out, _ = _run("import", "--check", str(tmp_path / "numbered.txt"), "-p", str(location))
+    assert code == 0
+    assert "numbered.txt: 4 turns (2 respondent" in out and "Check: 1 checked" in out
+    assert not location.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["numbered.txt"]
+
+
+def test_speaker_map_from_option_and_manifest(tmp_path: Path, db: str) -> None:
+    text = "Researcher 1: So?\nRH: We coach.\nResearcher 1: And?\nRH: We plan.\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text.replace("RH", "Ruth"), encoding="utf-8")
+    (tmp_path / "speakers.txt").write_text(
+        "# who is who\nResearcher 1 = respondent\nRH = respondent as Ruth Hale\n", encoding="utf-8"
+    )
+    code, _, err = _run(
+        "import", str(tmp_path / "a.txt"), "--speaker-map", str(tmp_path / "speakers.txt"), "-p", db
+    )
+    assert code == 0, err
+    (tmp_path / "manifest.csv").write_text(
+        "file,strand,interviewer,respondent\nb.txt,strand3,,Researcher 1\n", encoding="utf-8"
+    )
+    code, _, err = _run("import", "--manifest", str(tmp_path / "manifest.csv"), "-p", db)
+    assert code == 0, err
+    from pdcode import api
+
+    with api.open_project(db) as project:
+        turns = {
+            (t["source"], t["speaker"], t["is_interviewer"]) for t in project.segment_rows("turn")
+        }
+    assert ("a.txt", "Ruth Hale", False) in turns
+    assert ("a.txt", "Researcher 1", False) in turns
+    assert ("b.txt", "Researcher 1", False) in turns
+    # A map that cannot be read names the file and the line.
+    (tmp_path / "bad.txt").write_text("RH = boss\n", encoding="utf-8")
+    code, _, err = _run(
+        "import", str(tmp_path / "a.txt"), "--speaker-map", str(tmp_path / "bad.txt"), "-p", db
+    )
+    assert code == 1
+    assert "bad.txt: line 1: unknown role 'boss'" in err

@@ -94,11 +94,14 @@ def test_hard_wrapped_lines_continue_the_turn_even_if_they_look_like_labels() ->
     )
 
 
-def test_multi_paragraph_turn_and_consecutive_lines_of_one_speaker_merge() -> None:
+def test_multi_paragraph_turn_and_a_repeated_label_starts_a_new_turn() -> None:
+    # A second labelled line of the same speaker is a turn of its own, so no
+    # turn (and no sentence or excerpt inside it) ever holds a speaker label.
     doc = plain("Q: Go on.\nA: First.\n\nSecond paragraph.\nA: Third.\nQ: Thanks.")
     assert turns(doc) == [
         ("Q", "Go on."),
-        ("A", "First.\n\nSecond paragraph.\nA: Third."),
+        ("A", "First.\n\nSecond paragraph."),
+        ("A", "Third."),
         ("Q", "Thanks."),
     ]
 
@@ -449,3 +452,149 @@ def test_real_zoom_and_teams_transcripts(shared: Path) -> None:
         for t in doc.turns:
             words = doc.text[t.start : t.end]
             assert words.strip() == words and words and "<v" not in words and "</v>" not in words
+
+
+# -- label styles of real transcripts (issue 13) -----------------------------------
+
+
+def test_interviewee_and_participant_labels_start_turns() -> None:
+    doc = plain(
+        "Interviewer 1: How is INSET planned?\nInterviewee 1: By the leads.\n"
+        "Interviewer 1: And then?\nInterviewee 1: We review it.\n"
+    )
+    assert [(t.speaker, t.is_interviewer) for t in doc.turns] == [
+        ("Interviewer 1", True),
+        ("Interviewee 1", False),
+        ("Interviewer 1", True),
+        ("Interviewee 1", False),
+    ]
+    doc = plain("Researcher: Why?\n\nParticipant: Time.\n\nResearcher: And?\n\nParticipant: Money.")
+    assert turns(doc)[1::2] == [("Participant", "Time."), ("Participant", "Money.")]
+    assert [t.is_interviewer for t in doc.turns] == [True, False, True, False]
+
+
+def test_lower_case_labels_are_read() -> None:
+    doc = plain(
+        "interviewer: what changed?\ninterviewee: the coaching.\ninterviewer: why?\n"
+        "interviewee: time to talk."
+    )
+    assert turns(doc) == [
+        ("interviewer", "what changed?"),
+        ("interviewee", "the coaching."),
+        ("interviewer", "why?"),
+        ("interviewee", "time to talk."),
+    ]
+    assert [t.is_interviewer for t in doc.turns] == [True, False, True, False]
+
+
+def test_header_key_that_is_also_the_speaker_label_is_preamble() -> None:
+    doc = plain(
+        "Interviewee: Dr Jo Bell, PD lead\nDate: 4 March 2025\n\n"
+        "Interviewer: Thanks for making time today.\n\n"
+        "Interviewee: It's a pleasure, honestly.\n\nInterviewer: Who plans CPD?\n\n"
+        "Interviewee: I do, with the heads of department.\n"
+    )
+    assert turns(doc) == [
+        ("Interviewer", "Thanks for making time today."),
+        ("Interviewee", "It's a pleasure, honestly."),
+        ("Interviewer", "Who plans CPD?"),
+        ("Interviewee", "I do, with the heads of department."),
+    ]
+
+
+def test_timestamps_after_labels_and_name_time_lines() -> None:
+    doc = plain(
+        "Interviewer (00:00:05): Ready?\nJo Bell (00:00:09): Yes.\n"
+        "Interviewer [00:01:00]: Go on.\nJo Bell [00:01:04]: Fine."
+    )
+    assert turns(doc) == [
+        ("Interviewer", "Ready?"),
+        ("Jo Bell", "Yes."),
+        ("Interviewer", "Go on."),
+        ("Jo Bell", "Fine."),
+    ]
+    assert [t.start_time for t in doc.turns] == [5.0, 9.0, 60.0, 64.0]
+    doc = plain(
+        "Sam Okafor  0:03\nSo, coaching.\n\nJo Bell  0:09\nIt changed us.\n\n"
+        "Sam Okafor  0:15\nHow?\n\nJo Bell  0:18\nTrust.\n"
+    )
+    assert turns(doc) == [
+        ("Sam Okafor", "So, coaching."),
+        ("Jo Bell", "It changed us."),
+        ("Sam Okafor", "How?"),
+        ("Jo Bell", "Trust."),
+    ]
+
+
+def test_a_label_alone_on_its_line_starts_the_turn_below() -> None:
+    doc = plain(
+        "Interviewer:\nWhat was INSET like?\n\nTeacher 2:\nUseful.\n\nMore than before.\n\n"
+        "Interviewer:\nWhy?\n\nTeacher 2:\nTime to practise.\n"
+    )
+    assert turns(doc) == [
+        ("Interviewer", "What was INSET like?"),
+        ("Teacher 2", "Useful.\n\nMore than before."),
+        ("Interviewer", "Why?"),
+        ("Teacher 2", "Time to practise."),
+    ]
+
+
+def test_repeated_titles_are_not_speakers() -> None:
+    # Entries that each begin with the same title line, as in exported comments.
+    entries = "".join(
+        f"Vaccines: a short film\nviewer{n}\nComment number {n} says something.\n" for n in range(4)
+    )
+    doc = plain(entries)
+    assert all(t.speaker is None for t in doc.turns)
+
+
+def test_speaker_map_sets_roles_and_names() -> None:
+    from pdcode.ingest.model import SpeakerRole
+
+    doc = plain(
+        "Researcher 1: So?\nRuth: We coach.\nResearcher 1: And?\nRuth: We plan.",
+        speaker_map=(
+            ("researcher 1", SpeakerRole("interviewer", "Sam")),
+            ("ruth", SpeakerRole("respondent", "Ruth Hale")),
+        ),
+    )
+    assert [(t.speaker, t.is_interviewer) for t in doc.turns] == [
+        ("Sam", True),
+        ("Ruth Hale", False),
+        ("Sam", True),
+        ("Ruth Hale", False),
+    ]
+    doc = plain(
+        "Note: recorded.\nQ: Why?\nA: Because.", speaker_map=(("q", SpeakerRole("respondent")),)
+    )
+    assert [t.is_interviewer for t in doc.turns] == [False, False]
+
+
+def test_docx_bold_label_alone_in_its_paragraph() -> None:
+    def build(d: object) -> None:
+        d.add_paragraph("Case study: Oakfield")  # type: ignore[attr-defined]
+        for label, paras in [
+            ("Interviewer", ["How did coaching start?"]),
+            ("Sarah", ["With two volunteers.", "Then the whole department."]),
+            ("Interviewer", ["And now?"]),
+            ("David:", ["I joined last year."]),
+            ("Sarah", ["Everyone is coached."]),
+        ]:
+            p = d.add_paragraph()  # type: ignore[attr-defined]
+            if label == "David:":
+                p.add_run(label)  # a plain label among bold ones
+            else:
+                p.add_run(label).bold = True
+            for text in paras:
+                d.add_paragraph(text)  # type: ignore[attr-defined]
+
+    doc = read_docx(_docx_bytes(build), "w.docx", OPTS)[0]
+    assert turns(doc) == [
+        ("Interviewer", "How did coaching start?"),
+        ("Sarah", "With two volunteers.\n\nThen the whole department."),
+        ("Interviewer", "And now?"),
+        ("David", "I joined last year."),
+        ("Sarah", "Everyone is coached."),
+    ]
+    assert doc.text.startswith("Case study: Oakfield\n\nInterviewer: How did")
+    assert [t.is_interviewer for t in doc.turns] == [True, False, True, False, False]

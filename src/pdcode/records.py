@@ -58,6 +58,8 @@ class SourceSummary:
     turns: int
     words: int
     sha256: str
+    respondent_turns: int = 0  # turns not flagged as the interviewer's
+    respondent_words: int = 0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pdcode.api.imports import (
     FileOutcome,
     ImportOptions,
     ImportReport,
+    check_paths,
     import_paths,
     parse_attributes,
 )
@@ -25,10 +26,13 @@ from pdcode.api.project import (
     init_project,
     list_sources,
     open_project,
+    uncodable_sources,
 )
 from pdcode.api.report import build_report, write_report
+from pdcode.store import Project  # the type every verb takes
 
 __all__ = [
+    "Project",
     "CodeReport",
     "CodingsImport",
     "DemoResult",
@@ -38,6 +42,7 @@ __all__ = [
     "analysis",
     "build_report",
     "bundled",
+    "check_paths",
     "code_project",
     "codebooks",
     "codings",
@@ -60,5 +65,6 @@ __all__ = [
     "reliability",
     "render_frequencies",
     "run_demo",
+    "uncodable_sources",
     "write_report",
 ]

@@ -8,17 +8,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pdcode.api.manifest import Entry, read_manifest
+from pdcode.api.manifest import Entry, read_manifest, read_speaker_map
 from pdcode.errors import InputError, PdcodeError, UsageError
+from pdcode.ingest.model import SpeakerRole
 from pdcode.records import NewSource
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from pdcode.ingest import Document, LoadedFile
+    from pdcode.ingest import Document, LoadedFile, ReadOptions
+    from pdcode.ingest.check import DocumentCheck
     from pdcode.store import Project
 
-STATUSES = ("imported", "replaced", "unchanged", "skipped", "failed")
+STATUSES = ("imported", "replaced", "unchanged", "skipped", "failed", "checked")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ImportOptions:
     replace: bool = False
     max_bytes: int = 50_000_000
     spacy_model: str | None = None
+    speaker_map: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,13 @@ class FileOutcome:
     sources: int = 0
     reason: str | None = None
     notes: tuple[str, ...] = ()
+    # What was read of each source: turns, speakers, and doubts worth a warning.
+    checks: tuple[DocumentCheck, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[tuple[str, str], ...]:
+        """(source name, warning) for every doubt about this file's sources."""
+        return tuple((c.name, w) for c in self.checks for w in c.warnings)
 
 
 @dataclass(frozen=True)
@@ -55,11 +65,20 @@ class ImportReport:
     def failed(self) -> bool:
         return self.count("failed") > 0
 
+    @property
+    def warnings(self) -> int:
+        return sum(len(o.warnings) for o in self.outcomes)
+
     def summary(self) -> str:
         imported = self.count("imported") + self.count("replaced")
-        return (
-            f"{imported} imported, {self.count('unchanged')} unchanged, "
-            f"{self.count('skipped')} skipped, {self.count('failed')} failed"
+        warned = self.warnings
+        done = (
+            f"{self.count('checked')} checked"
+            if self.count("checked")
+            else f"{imported} imported, {self.count('unchanged')} unchanged"
+        )
+        return f"{done}, {self.count('skipped')} skipped, {self.count('failed')} failed" + (
+            f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""
         )
 
 
@@ -136,12 +155,69 @@ def import_paths(
     if on_start is not None:
         on_start(len(files))
     nlp = make_nlp(options.spacy_model, lemmas=False)
+    speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
     for path in files:
-        outcome = _import_one(project, path, options, manifest, nlp)
+        outcome = _import_one(project, path, options, manifest, nlp, speaker_map)
         outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
     return ImportReport(tuple(outcomes))
+
+
+def check_paths(
+    paths: Sequence[Path],
+    options: ImportOptions,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> ImportReport:
+    """What ``import_paths`` would store of each file (turns, speakers, warnings),
+    without a project and without writing anything."""
+    from pdcode import ingest
+    from pdcode.ingest.check import check_document
+
+    manifest: dict[Path, Entry] = {}
+    exclude: set[Path] = set()
+    if options.manifest is not None:
+        manifest = read_manifest(options.manifest)
+        exclude.add(options.manifest.resolve())
+    if not paths and not manifest:
+        raise UsageError("name files or folders to check, or a --manifest")
+    files, outcomes = collect_files(paths or sorted(manifest), exclude)
+    speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
+    for path in files:
+        read = _read_options(options, manifest.get(path.resolve()), speaker_map)
+        try:
+            loaded = ingest.load(path, read)
+        except InputError as exc:
+            outcome = FileOutcome(str(path), "failed", reason=exc.reason)
+        else:
+            checks = tuple(check_document(doc) for doc in loaded.documents)
+            outcome = FileOutcome(str(path), "checked", len(checks), checks=checks)
+        outcomes.append(outcome)
+        if on_file is not None:
+            on_file(outcome)
+    return ImportReport(tuple(outcomes))
+
+
+def _read_options(
+    options: ImportOptions,
+    entry: Entry | None,
+    speaker_map: tuple[tuple[str, SpeakerRole], ...],
+) -> ReadOptions:
+    """How to read one file: the command's options, then its manifest row."""
+    from pdcode import ingest
+
+    interviewers = {n.casefold() for n in options.interviewers}
+    mapped = dict(speaker_map)
+    if entry is not None:
+        interviewers |= entry.interviewers
+        mapped.update(entry.speaker_map)
+    return ingest.ReadOptions(
+        interviewers=frozenset(interviewers),
+        speaker_map=tuple(mapped.items()),
+        text_column=options.text_column,
+        id_column=options.id_column,
+        max_bytes=options.max_bytes,
+    )
 
 
 def _import_one(
@@ -150,8 +226,10 @@ def _import_one(
     options: ImportOptions,
     manifest: dict[Path, Entry],
     nlp: Language,
+    speaker_map: tuple[tuple[str, SpeakerRole], ...] = (),
 ) -> FileOutcome:
     from pdcode import ingest
+    from pdcode.ingest.check import check_document
 
     entry = manifest.get(path.resolve())
     notes: list[str] = []
@@ -169,16 +247,7 @@ def _import_one(
                 reason=f"a source from a different file named {path.name!r} is already "
                 "in the project (use --replace to overwrite it)",
             )
-        interviewers = {n.casefold() for n in options.interviewers}
-        if entry is not None:
-            interviewers |= entry.interviewers
-        read = ingest.ReadOptions(
-            interviewers=frozenset(interviewers),
-            text_column=options.text_column,
-            id_column=options.id_column,
-            max_bytes=options.max_bytes,
-        )
-        loaded = ingest.load(path, read)
+        loaded = ingest.load(path, _read_options(options, entry, speaker_map))
         new = [_new_source(doc, loaded, entry, options, nlp) for doc in loaded.documents]
         removed = project.add_file(new, replace=bool(existing))
     except InputError as exc:
@@ -188,7 +257,8 @@ def _import_one(
     if removed:
         notes.append(f"{removed} codings of the old version removed")
     status = "replaced" if existing else "imported"
-    return FileOutcome(str(path), status, len(new), notes=tuple(notes))
+    checks = tuple(check_document(doc) for doc in loaded.documents)
+    return FileOutcome(str(path), status, len(new), notes=tuple(notes), checks=checks)
 
 
 def _new_source(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pdcode.errors import InputError
+from pdcode.ingest.model import SpeakerRole
 
 REQUIRED = ("file",)
 CASE_PREFIX = "case."  # columns `case.KEY` are attributes of the case, not the source
@@ -23,6 +24,8 @@ class Entry:
     attributes: tuple[tuple[str, str], ...]
     case_attributes: tuple[tuple[str, str], ...]
     interviewers: frozenset[str]
+    # From the `respondent` column and the map file a `speaker_map` column names.
+    speaker_map: tuple[tuple[str, SpeakerRole], ...] = ()
 
 
 def read_manifest(path: Path) -> dict[Path, Entry]:
@@ -47,6 +50,7 @@ def read_manifest(path: Path) -> dict[Path, Entry]:
         strand = values.pop("strand", "") or None
         case = values.pop("case", "") or None
         names = values.get("interviewer", "")
+        speaker_map = _speaker_map(path, line, values)
         entries[target] = Entry(
             path=target,
             strand=strand,
@@ -63,5 +67,36 @@ def read_manifest(path: Path) -> dict[Path, Entry]:
             ),
             # Names may hold commas ("Okafor, Sam"), so several are split on ";".
             interviewers=frozenset(n.strip().casefold() for n in names.split(";") if n.strip()),
+            speaker_map=speaker_map,
         )
     return entries
+
+
+def read_speaker_map(path: Path) -> tuple[tuple[str, SpeakerRole], ...]:
+    """A speaker map file (see ``pdcode.ingest.speakermap``), or an ``InputError``."""
+    from pdcode.ingest.decode import read_text
+    from pdcode.ingest.speakermap import MapError, parse_speaker_map
+
+    try:
+        return parse_speaker_map(read_text(path))
+    except MapError as exc:
+        raise InputError(path, str(exc)) from None
+
+
+def _speaker_map(
+    path: Path, line: int, values: dict[str, str]
+) -> tuple[tuple[str, SpeakerRole], ...]:
+    """A row's speaker map: its map file, then the labels of its `respondent` column."""
+    from pdcode.ingest.speakers import key
+
+    entries: dict[str, SpeakerRole] = {}
+    name = values.pop("speaker_map", "")
+    if name:
+        target = path.parent / name
+        if not target.is_file():
+            raise InputError(path, f"line {line}: no speaker map {name!r}")
+        entries.update(read_speaker_map(target))
+    for label in values.pop("respondent", "").split(";"):
+        if label.strip():
+            entries[key(label)] = SpeakerRole("respondent")
+    return tuple(entries.items())

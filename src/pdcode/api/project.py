@@ -9,7 +9,18 @@ from pdcode.records import UNITS, SourceSummary
 from pdcode.store import Project
 
 SEGMENT_COLUMNS = ("source", "strand", "case", "speaker", "unit", "index", "start", "end", "text")
-SOURCE_COLUMNS = ("name", "strand", "case", "format", "turns", "words", "attributes", "sha256")
+SOURCE_COLUMNS = (
+    "name",
+    "strand",
+    "case",
+    "format",
+    "turns",
+    "words",
+    "respondent_turns",
+    "respondent_words",
+    "attributes",
+    "sha256",
+)
 
 
 def init_project(location: str | Path) -> Project:
@@ -25,6 +36,14 @@ def list_sources(project: Project) -> list[SourceSummary]:
     return project.source_summaries()
 
 
+def uncodable_sources(
+    project: Project, unit: str = "sentence", include_interviewer: bool = False
+) -> list[str]:
+    """Sources that contribute no codable segment of ``unit``: no respondent turn
+    (or no text at all), so codes and counts can never include them."""
+    return project.sources_without(unit, include_interviewer)
+
+
 def dump_sources(project: Project, fmt: str) -> str:
     """The sources listing as csv or json (attributes as an object in json)."""
     from pdcode.export.tables import render
@@ -37,6 +56,8 @@ def dump_sources(project: Project, fmt: str) -> str:
             "format": s.format,
             "turns": s.turns,
             "words": s.words,
+            "respondent_turns": s.respondent_turns,
+            "respondent_words": s.respondent_words,
             "attributes": dict(s.attributes),
             "sha256": s.sha256,
         }

@@ -26,8 +26,11 @@ def code(
     """Auto-code segments with a codebook's rules (replaces that codebook's last run)."""
     from pdcode import api
 
+    from pdcode.cli.notes import note_uncodable
+
     with api.open_project(project) as proj:
         report = api.code_project(proj, codebook, unit, strand, source, include_interviewer)
+        note_uncodable(proj, unit, include_interviewer)
     table = Table(title=f"{report.coder}: codings per code", title_justify="left")
     table.add_column("code")
     table.add_column(f"{report.unit}s", justify="right")

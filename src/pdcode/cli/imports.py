@@ -14,18 +14,46 @@ from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_conso
 if TYPE_CHECKING:
     from pdcode.api import FileOutcome
     from pdcode.api import qdpx as api_types
+    from pdcode.ingest.check import DocumentCheck
 
 PROGRESS_FROM = 4  # files; below this a bar is noise
 
 
+SOURCE_LINES = 3  # a file with more sources (a survey) gets one line, not one each
+
+
 def report_outcome(outcome: FileOutcome) -> None:
-    """One line for each file that did not simply import."""
+    """What was read of each file: turns and speakers, then any doubt or failure."""
     if outcome.status == "failed":
         err_console.print(f"{outcome.path}: {outcome.reason}", markup=False)
     elif outcome.status == "unchanged":
         console.print(f"{outcome.path}: unchanged (already imported)", markup=False)
+    if len(outcome.checks) > SOURCE_LINES:
+        turns = sum(c.turns for c in outcome.checks)
+        console.print(f"{outcome.path}: {len(outcome.checks)} sources, {turns} turns", markup=False)
+    else:
+        for check in outcome.checks:
+            console.print(describe_source(check), markup=False, soft_wrap=True)
     for note in outcome.notes:
         err_console.print(f"{outcome.path}: note: {note}", markup=False)
+    for name, warning in outcome.warnings:
+        where = outcome.path if Path(outcome.path).name == name else f"{outcome.path} ({name})"
+        err_console.print(f"{where}: warning: {warning}", markup=False, soft_wrap=True)
+
+
+def describe_source(check: DocumentCheck) -> str:
+    """``name: 42 turns (21 respondent), 2 speakers: Interviewer 21 (interviewer), ...``"""
+    speakers = ", ".join(
+        f"{s.speaker if s.speaker is not None else '(no label)'} {s.turns}"
+        + (" (interviewer)" if s.interviewer else "")
+        for s in check.speakers
+    )
+    named = len({s.speaker for s in check.speakers if s.speaker is not None})
+    return (
+        f"{check.name}: {check.turns} turns ({check.respondent_turns} respondent, "
+        f"{check.respondent_words} words), {named} speaker{'s' if named != 1 else ''}"
+        + (f": {speakers}" if speakers else "")
+    )
 
 
 def report_qdpx(result: api_types.QdpxImport) -> None:
@@ -88,6 +116,18 @@ def import_(
     spacy_model: Annotated[
         str | None, typer.Option(help="An installed spaCy pipeline for sentences.")
     ] = None,
+    speaker_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="File of LABEL = interviewer|respondent|none [as NAME] lines, one per label."
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Print the turns and speakers each file would give; write nothing."
+        ),
+    ] = False,
 ) -> None:
     """Import transcripts: .txt .md .docx .vtt .srt, survey .csv/.xlsx; or `import qdpx FILE`."""
     from pdcode import api
@@ -117,7 +157,12 @@ def import_(
         replace=replace,
         max_bytes=int(max_size * 1_000_000),
         spacy_model=spacy_model,
+        speaker_map=speaker_map,
     )
+    if check:
+        checked = api.check_paths(paths, options, on_file=report_outcome)
+        console.print(f"Check: {checked.summary()}")
+        raise typer.Exit(1 if checked.failed else 0)
     with api.open_project(project) as proj, Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("Importing", total=None, visible=False)
 

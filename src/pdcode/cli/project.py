@@ -31,7 +31,7 @@ def sources(
         str | None, typer.Option("--format", help="csv or json instead of a table.")
     ] = None,
 ) -> None:
-    """List the sources with strand, case, attributes, turns and words."""
+    """List the sources with strand, case, attributes, turns and words (all, and respondents')."""
     from pdcode import api
 
     with api.open_project(project) as proj:
@@ -47,18 +47,22 @@ def sources_table(rows: list[SourceSummary]) -> Table:
     table.add_column("source", overflow="fold")
     for name in ("strand", "case", "format"):
         table.add_column(name, overflow="fold")
-    table.add_column("turns", justify="right")
-    table.add_column("words", justify="right")
+    # Respondents' share in brackets: what coding and counting will see.
+    table.add_column("turns (resp.)", justify="right")
+    table.add_column("words (resp.)", justify="right")
     table.add_column("attributes", overflow="fold")
     for s in rows:
+        # A source nobody answers in contributes nothing to coding: show it.
+        style = "bold red" if s.turns and not s.respondent_turns else None
         table.add_row(
             s.name,
             s.strand or "",
             s.case or "",
             s.format,
-            str(s.turns),
-            f"{s.words:,}",
+            f"{s.turns} ({s.respondent_turns})",
+            f"{s.words:,} ({s.respondent_words:,})",
             "\n".join(f"{k}={v}" for k, v in s.attributes),
+            style=style,
         )
     return table
 

@@ -44,6 +44,18 @@ def reader_for(path: str | Path) -> Reader:
     return reader
 
 
+def _interviewer(doc: Document, options: ReadOptions) -> Document:
+    """The document with its interviewer found from who asks, where no label says."""
+    from dataclasses import replace
+
+    from pdcode.ingest.speakers import infer_interviewer
+
+    turns, note = infer_interviewer(doc.text, doc.turns, dict(options.speaker_map))
+    if note is None:
+        return doc
+    return replace(doc, turns=turns, notes=(*doc.notes, note))
+
+
 def load(path: str | Path, options: ReadOptions | None = None) -> LoadedFile:
     """Read, fingerprint and parse one file. Raises ``InputError`` on bad input."""
     options = options or ReadOptions()
@@ -65,6 +77,7 @@ def load(path: str | Path, options: ReadOptions | None = None) -> LoadedFile:
         raise InputError(path, exc.reason) from exc
     if not documents:
         raise InputError(path, Reasons.NO_TEXT)
+    documents = [_interviewer(doc, options) for doc in documents]
     return LoadedFile(
         path=str(path),
         sha256=hashlib.sha256(data).hexdigest(),

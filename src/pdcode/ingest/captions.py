@@ -39,7 +39,13 @@ def read_srt(data: bytes, name: str, options: ReadOptions) -> list[Document]:
 def _document(name: str, fmt: str, pieces: list[Piece], options: ReadOptions) -> Document:
     if not pieces:
         raise InputError(name, Reasons.NO_CUES)
-    body, turns = compose(pieces, options.interviewers, joiner=" ", unlabelled_each=False)
+    body, turns = compose(
+        pieces,
+        options.interviewers,
+        joiner=" ",
+        unlabelled_each=False,
+        speaker_map=dict(options.speaker_map),
+    )
     return Document(name=name, format=fmt, text=body, turns=turns)
 
 
@@ -78,11 +84,11 @@ def _cues(text: str, name: str, skip_header: bool) -> list[Piece]:
             words = _TAG.sub("", cue)
         else:
             words = _TAG.sub("", cue)
-            label = split_label(words)
-            if label is not None:
+            label = split_label(words, any_case=False)
+            if label is not None and label.colon:
                 speaker, words = label.speaker, words[label.content_start :]
         words = " ".join(html.unescape(words).split())
         if words:
             start, end = (parse_timestamp(t) for t in timing.groups())
-            pieces.append(Piece(speaker, words, start, end))
+            pieces.append(Piece(speaker, words, start, end, cue=True))
     return pieces

@@ -7,21 +7,28 @@ is built here: preamble paragraphs, then one paragraph per turn written as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pdcode.ingest.model import Turn
-from pdcode.ingest.speakers import is_interviewer, key
+from pdcode.ingest.model import SpeakerRole, Turn
+from pdcode.ingest.speakers import is_interviewer, key, rename
 
 
 @dataclass(frozen=True)
 class Piece:
-    """A cue or a paragraph: its speaker (None when unlabelled) and words."""
+    """A cue or a paragraph: its speaker (None when unlabelled) and words.
+
+    A piece with a speaker and no words is a label alone (a bold name in its own
+    paragraph): it starts a turn that the following pieces continue.
+    """
 
     speaker: str | None
     text: str
     start_time: float | None = None
     end_time: float | None = None
+    # A caption cue or a table row repeats its speaker every time, so one voice's
+    # consecutive cues are one turn; a label written again in prose starts a new one.
+    cue: bool = False
 
 
 def compose(
@@ -29,29 +36,37 @@ def compose(
     interviewers: frozenset[str],
     joiner: str,
     unlabelled_each: bool,
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
 ) -> tuple[str, tuple[Turn, ...]]:
     """The text and turns for ``pieces``.
 
     An unlabelled piece continues the current speaker's turn (a wrapped cue, a
     second paragraph); before the first label it is preamble. Consecutive pieces
-    of one speaker merge, joined by ``joiner``. If no piece has a speaker at all,
-    each piece is its own turn (``unlabelled_each``) or all merge into one.
+    of one speaker merge, joined by ``joiner``, where they are cues (see ``Piece``).
+    If no piece has a speaker at all, each piece is its own turn
+    (``unlabelled_each``) or all merge into one.
+    Speakers are stored under the map's name for them, where it gives one.
     """
-    pieces = [p for p in pieces if p.text.strip()]
+    pieces = [p for p in pieces if p.text.strip() or p.speaker]
     if not any(p.speaker for p in pieces):
         if unlabelled_each:
-            return _write([[p] for p in pieces], [], interviewers, joiner)
-        return _write([pieces] if pieces else [], [], interviewers, joiner)
+            return _write([[p] for p in pieces], [], interviewers, joiner, speaker_map)
+        return _write([pieces] if pieces else [], [], interviewers, joiner, speaker_map)
     preamble: list[Piece] = []
     groups: list[list[Piece]] = []
     for piece in pieces:
         if piece.speaker is None:
             (groups[-1] if groups else preamble).append(piece)
-        elif groups and key(groups[-1][0].speaker or "") == key(piece.speaker):
+        elif (
+            piece.cue
+            and groups
+            and groups[-1][-1].cue
+            and key(groups[-1][0].speaker or "") == key(piece.speaker)
+        ):
             groups[-1].append(piece)
         else:
             groups.append([piece])
-    return _write(groups, preamble, interviewers, joiner)
+    return _write(groups, preamble, interviewers, joiner, speaker_map)
 
 
 def _write(
@@ -59,14 +74,18 @@ def _write(
     preamble: list[Piece],
     interviewers: frozenset[str],
     joiner: str,
+    speaker_map: Mapping[str, SpeakerRole] | None,
 ) -> tuple[str, tuple[Turn, ...]]:
     parts: list[str] = [p.text.strip() for p in preamble]
     pos = sum(len(p) + 2 for p in parts)
     turns: list[Turn] = []
     for group in groups:
-        speaker = group[0].speaker
+        body = joiner.join(p.text.strip() for p in group if p.text.strip())
+        if not body:
+            continue  # a label alone with nothing said after it
+        label = group[0].speaker
+        speaker = rename(label, speaker_map) if label else None
         prefix = f"{speaker}: " if speaker else ""
-        body = joiner.join(p.text.strip() for p in group)
         start = pos + len(prefix)
         times = [p.start_time for p in group if p.start_time is not None]
         ends = [p.end_time for p in group if p.end_time is not None]
@@ -75,7 +94,7 @@ def _write(
                 speaker=speaker,
                 start=start,
                 end=start + len(body),
-                is_interviewer=is_interviewer(speaker, interviewers),
+                is_interviewer=is_interviewer(label, interviewers, speaker_map),
                 start_time=times[0] if times else None,
                 end_time=ends[-1] if ends else None,
             )

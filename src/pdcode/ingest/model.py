@@ -37,6 +37,15 @@ class Document:
     turns: tuple[Turn, ...]
     attributes: tuple[tuple[str, str], ...] = ()
     case: str | None = None
+    notes: tuple[str, ...] = ()  # what the reader guessed, said at import
+
+
+@dataclass(frozen=True)
+class SpeakerRole:
+    """What a speaker map says of one label: its role, and a name to store instead."""
+
+    role: str  # "interviewer", "respondent", or "none" (not a speaker label)
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class ReadOptions:
     """Everything a reader may need to know beyond the bytes."""
 
     interviewers: frozenset[str] = frozenset()  # extra names flagged as interviewer (casefolded)
+    # Casefolded label -> role (and name), from --speaker-map or the manifest.
+    speaker_map: tuple[tuple[str, SpeakerRole], ...] = ()
     text_column: str | None = None  # survey files
     id_column: str | None = None
     max_bytes: int = 50_000_000

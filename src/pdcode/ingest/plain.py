@@ -12,4 +12,8 @@ from pdcode.ingest.speakers import parse_turns
 def read_plain(data: bytes, name: str, options: ReadOptions) -> list[Document]:
     text = decode_text(data, name)
     fmt = PurePath(name).suffix.lower().lstrip(".") or "txt"
-    return [Document(name, fmt, text, parse_turns(text, options.interviewers))]
+    return [
+        Document(
+            name, fmt, text, parse_turns(text, options.interviewers, dict(options.speaker_map))
+        )
+    ]

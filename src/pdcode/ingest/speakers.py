@@ -1,50 +1,72 @@
 """Speaker labels: which line starts a turn, who speaks, and who is the interviewer.
 
 A *candidate* label is a line that starts (after an optional timestamp such as
-``[00:03:12]``) with 1-5 capitalised words and a colon: ``Interviewer:``, ``Q:``,
-``P2:``, ``Dr Amira Shah:``, ``Head of Maths:``. Plain text has no markup, so a
-candidate is accepted as a label only when one of these holds:
+``[00:03:12]``) with a short name of 1-5 words and a colon, in any case:
+``Interviewer:``, ``interviewee 1:``, ``Q:``, ``P2:``, ``Dr Amira Shah:``,
+``Interviewer 1 (00:03:12):``. Whether a candidate really starts a turn is
+decided per document, from its structure rather than from a list of words
+(``find_labels``):
 
-1. it is a conventional label (Interviewer, INT, I, Q, A, P2, R1, Researcher 1,
-   Participant 3, Speaker 2, Facilitator, Moderator, Respondent, Interviewee);
-2. the same label starts a line at least twice in the file; or
-3. it starts the text, follows a blank line, or follows a line that ends a
-   sentence (``.?!`` or a closing quote), as in transcripts with one line a turn.
+- a label that recurs starts turns, unless its lines repeat word for word (a
+  video title or a heading printed before every entry is not a speaker);
+- the lines before the first line of dialogue are a preamble when they hold a
+  ``Key: value`` line that is not dialogue (a metadata key such as ``Date:``, or
+  a key that appears only once); their keys never start turns there, so
+  ``Interviewee: Jo Bell`` in a header is metadata even if ``Interviewee:``
+  starts every answer below it;
+- a label seen once starts a turn if it is a role (Interviewer, Q, P2 ...) or,
+  in a document that has dialogue, if it is capitalised and begins a paragraph
+  (after a blank line, or after a line that ends a sentence), as a one-off
+  speaker in a focus group does. So a hard-wrapped line that happens to begin
+  ``Maths: we did`` in the middle of a turn stays part of that turn;
+- a label alone on its line (``Interviewer:``, or a bold name in Word) starts the
+  turn that the following lines continue.
 
-So a hard-wrapped line that happens to begin ``Maths: we did`` in the middle of a
-turn stays part of that turn. Metadata keys (``Date:``, ``Location:``...) are
-never labels, and a leading block of lines that holds one is preamble.
+A speaker map (``--speaker-map``) overrides all of this for the labels it names.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from pdcode.ingest.model import Turn
+from pdcode.ingest.model import SpeakerRole, Turn
 
 MAX_LABEL = 40
-_TIMESTAMP = r"[\[(]?(?P<ts>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?)[\])]?"
+_TS = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
+_TIMESTAMP = rf"[\[(]?(?P<ts>{_TS})[\])]?"
 _CANDIDATE = re.compile(
     # Markdown transcripts often embolden labels: **Interviewer:** or **Interviewer**:
-    rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*]{{1,{MAX_LABEL}}}?)"
-    r"[ \t]*(?:\*\*|__)?:(?:\*\*|__)?(?=\s|$)[ \t]*"
+    rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*\[(]{{1,{MAX_LABEL}}}?)"
+    # A timestamp may stand after the name too: "Interviewer 1 (00:03:12):"
+    rf"(?:[ \t]+[\[(]?(?P<ts2>{_TS})[\])]?)?"
+    # A space after the colon, or a capital straight after it ("interviewee:No").
+    r"[ \t]*(?:\*\*|__)?:(?:\*\*|__)?(?=\s|$|[A-Z\"“‘'])[ \t]*"
+    # ... or just after the colon: "P2: [00:03:12] Well,"
+    rf"(?:[\[(](?P<ts3>{_TS})[\])][ \t]*)?"
+)
+# Otter-style lines: a name and a time alone on a line, the words below.
+_NAME_AND_TIME = re.compile(
+    rf"^[ \t]*(?P<label>[^\n:\[(]{{1,{MAX_LABEL}}}?)[ \t]+(?P<ts>{_TS})[ \t]*$"
 )
 _WORD_OK = re.compile(r"^[(\[]?[\w'’.\-&/]+[)\],]?$")
 _JOINERS = frozenset(
     {"of", "the", "and", "de", "van", "von", "der", "den", "la", "le", "da", "du", "for", "in"}
 )
-_STRONG = re.compile(
-    r"^(?:interviewer|interviewee|int|iv|i|q|a|[pr]\d+|respondent|"
-    r"(?:researcher|participant|respondent|speaker|interviewer|interviewee)\s*\d*|"
-    r"facilitator|moderator)$"
+# Role labels: a role word with optional numbers ("Interviewer 1", "Interviewer2 2", "IE1").
+_ROLE = re.compile(r"^(?P<role>[a-z]+?)[ \-]*\d*(?:\s+\d+)?$")
+_INTERVIEWER_ROLES = frozenset(
+    {"interviewer", "int", "iv", "i", "q", "researcher", "facilitator", "moderator"}
 )
-_INTERVIEWER = re.compile(
-    r"^(?:interviewer\s*\d*|int|iv|i|q|researcher\s*\d*|facilitator\s*\d*|moderator)$"
+_RESPONDENT_ROLES = frozenset(
+    {"interviewee", "ie", "res", "resp", "respondent", "participant", "a", "p", "r", "speaker"}
 )
+_NUMBERED_ONLY = frozenset({"p", "r"})  # "P2", "R1", but a lone "P:" is no role
 _SENTENCE_END = (".", "?", "!", "…", '"', "”", "’", ")", "]")
 _ROLE_WORDS = frozenset({"interviewer", "researcher", "facilitator", "moderator"})
+SPEECH_WORDS = 10  # a line of this many words is speech, not a header value
 METADATA_KEYS = frozenset(
     {
         "date",
@@ -54,8 +76,6 @@ METADATA_KEYS = frozenset(
         "place",
         "duration",
         "length",
-        "interviewee",
-        "participant",
         "participants",
         "transcribed by",
         "transcriber",
@@ -87,6 +107,10 @@ METADATA_KEYS = frozenset(
         "interview date",
         "date of interview",
         "interview with",
+        "abstract",
+        "keywords",
+        "source",
+        "url",
     }
 )
 
@@ -98,6 +122,7 @@ class Label:
     speaker: str
     content_start: int  # offset (in the line) where the spoken words begin
     time: float | None
+    colon: bool = True  # False for a bold name, or a name and a time, alone
 
 
 def parse_timestamp(text: str) -> float:
@@ -114,7 +139,8 @@ def key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def has_label_shape(label: str) -> bool:
+def has_label_shape(label: str, any_case: bool = False) -> bool:
+    """1-5 name-like words; capitalised unless ``any_case``."""
     words = label.split()
     if not 1 <= len(words) <= 5 or len(label) > MAX_LABEL:
         return False
@@ -124,40 +150,205 @@ def has_label_shape(label: str) -> bool:
         if not _WORD_OK.match(word):
             return False
         first = word.lstrip("([")[:1]
+        if any_case:
+            continue
         if not (first.isupper() or first.isdigit() or (i > 0 and word.lower() in _JOINERS)):
             return False
     return True
 
 
-def split_label(line: str) -> Label | None:
+def is_capitalised(label: str) -> bool:
+    return has_label_shape(label)
+
+
+def split_label(line: str, any_case: bool = True) -> Label | None:
     """The label at the start of ``line``, if it has the shape of one."""
     match = _CANDIDATE.match(line)
+    if match is not None:
+        speaker = " ".join(match.group("label").split())
+        if has_label_shape(speaker, any_case):
+            ts = match.group("ts") or match.group("ts2") or match.group("ts3")
+            return Label(speaker, match.end(), parse_timestamp(ts) if ts else None)
+    match = _NAME_AND_TIME.match(line)
+    if match is not None:
+        speaker = " ".join(match.group("label").split())
+        if has_label_shape(speaker, any_case):
+            return Label(speaker, len(line), parse_timestamp(match.group("ts")), colon=False)
+    return None
+
+
+def role_word(label: str) -> str | None:
+    """The role a label names, if any: ``interviewer``, ``respondent`` or None."""
+    match = _ROLE.match(key(label).rstrip("."))
     if match is None:
         return None
-    speaker = " ".join(match.group("label").split())
-    if not has_label_shape(speaker):
+    role = match.group("role")
+    numbered = any(ch.isdigit() for ch in label)
+    if role in _NUMBERED_ONLY and not numbered:
         return None
-    ts = match.group("ts")
-    return Label(speaker, match.end(), parse_timestamp(ts) if ts else None)
+    if role in _INTERVIEWER_ROLES:
+        return "interviewer"
+    if role in _RESPONDENT_ROLES:
+        return "respondent"
+    return None
 
 
 def is_strong(label: str) -> bool:
-    return bool(_STRONG.match(key(label)))
+    """A conventional role label (Interviewer, Q, A, P2, Researcher 1, IE ...)."""
+    return role_word(label) is not None
 
 
 def is_metadata(label: str) -> bool:
     return key(label) in METADATA_KEYS
 
 
-def is_interviewer(label: str | None, interviewers: frozenset[str] = frozenset()) -> bool:
+def is_interviewer(
+    label: str | None,
+    interviewers: frozenset[str] = frozenset(),
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> bool:
     if label is None:
         return False
     k = key(label)
-    if k in interviewers or _INTERVIEWER.match(k):
+    mapped = (speaker_map or {}).get(k)
+    if mapped is not None and mapped.role in ("interviewer", "respondent"):
+        return mapped.role == "interviewer"
+    if k in interviewers or role_word(label) == "interviewer":
         return True
-    # "Interviewer, First" (Teams) or "Researcher (Sam)": the role is the first word.
+    # "Interviewer, First" (Teams) or "Researcher (Sam)": the role is the first
+    # word; "Okafor, Sam (Researcher)": the role is in brackets at the end.
     first = re.split(r"[\s,(]", k, maxsplit=1)[0]
-    return first in _ROLE_WORDS
+    last = re.search(r"\(([^()]+)\)$", k)
+    return first in _ROLE_WORDS or (last is not None and last.group(1).strip() in _ROLE_WORDS)
+
+
+_EMBEDDED_KEY = re.compile(r"(?:^|[.;,|]\s*)([A-Za-z][\w ]{0,30}?)\s*:\s")
+
+
+def _speechlike(value: str) -> bool:
+    """Words someone says, rather than a header's value (a name, a date, or
+    ``Hannah Price. Interviewee: Owen Castell`` with more keys inside)."""
+    value = value.strip()
+    for match in _EMBEDDED_KEY.finditer(value):
+        if is_strong(match.group(1)) or is_metadata(match.group(1)):
+            return False
+    return len(value.split()) >= SPEECH_WORDS or value.endswith(("?", "!", "."))
+
+
+def find_labels(
+    lines: Sequence[str],
+    marked: Mapping[int, Label] | None = None,
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> dict[int, Label]:
+    """The lines of ``lines`` that start a turn, with their labels.
+
+    ``marked`` holds labels that markup shows (a bold name in Word); they go
+    through the same test, but need no colon. See the module docstring.
+    """
+    marked = marked or {}
+    smap = speaker_map or {}
+    cands: dict[int, Label] = {}
+    for i, line in enumerate(lines):
+        label = marked.get(i) or split_label(line)
+        if label is None:
+            continue
+        mapped = smap.get(key(label.speaker))
+        if mapped is not None and mapped.role == "none":
+            continue
+        cands[i] = label
+    counts = Counter(key(c.speaker) for c in cands.values())
+    repeated = _repeated(lines, cands)
+
+    def value(i: int, label: Label) -> str:
+        return lines[i][label.content_start :].strip()
+
+    def recurring(label: Label) -> bool:
+        k = key(label.speaker)
+        if k in smap:
+            return True
+        if counts[k] < 2 or k in repeated:
+            return False
+        return not is_metadata(label.speaker)
+
+    def opens_dialogue(i: int, label: Label) -> bool:
+        if not (recurring(label) or is_strong(label.speaker)):
+            return False
+        text = value(i, label)
+        return _speechlike(text) if text else _followed_by_text(lines, i, cands)
+
+    header = _header(cands, counts, opens_dialogue)
+    dialogue = any(
+        recurring(c) or is_strong(c.speaker) for i, c in cands.items() if i not in header
+    )
+    # Where the turns of recurring speakers are set apart by blank lines, a new
+    # voice is too; a wrapped line that ends a sentence is not enough there.
+    regular = [i for i, c in cands.items() if i not in header and recurring(c)]
+    blank_before = sum(1 for i in regular if i == 0 or not lines[i - 1].strip())
+    needs_blank = bool(regular) and blank_before >= 0.9 * len(regular)
+
+    def once(i: int, label: Label) -> bool:
+        """A label seen once: a role, or a new voice opening a paragraph."""
+        if is_strong(label.speaker):
+            return label.colon or not value(i, label)
+        return (
+            dialogue
+            and label.colon
+            and is_capitalised(label.speaker)
+            and _after_break(lines, i, needs_blank)
+            and bool(value(i, label) or _followed_by_text(lines, i, cands))
+        )
+
+    accepted: dict[int, Label] = {}
+    for i, label in cands.items():
+        k = key(label.speaker)
+        if i in header or (not recurring(label) and (counts[k] >= 2 or k in repeated)):
+            continue
+        if recurring(label) or (not is_metadata(label.speaker) and once(i, label)):
+            accepted[i] = label
+    return accepted
+
+
+def _repeated(lines: Sequence[str], cands: Mapping[int, Label]) -> set[str]:
+    """Keys whose lines mostly repeat word for word: titles and headings, not talk."""
+    values: dict[str, list[str]] = {}
+    for i, label in cands.items():
+        text = lines[i][label.content_start :].strip()
+        if text:
+            values.setdefault(key(label.speaker), []).append(text)
+    return {k for k, v in values.items() if len(v) >= 2 and len(set(v)) * 2 <= len(v)}
+
+
+def _header(
+    cands: Mapping[int, Label],
+    counts: Mapping[str, int],
+    opens_dialogue: Callable[[int, Label], bool],
+) -> set[int]:
+    """Candidate lines before the first line of dialogue, if they are metadata."""
+    order = sorted(cands)
+    stop = next((i for i in order if opens_dialogue(i, cands[i])), None)
+    block = [i for i in order if stop is None or i < stop]
+    metadata = any(
+        is_metadata(cands[i].speaker)
+        or (
+            counts[key(cands[i].speaker)] == 1
+            and not (is_strong(cands[i].speaker) and opens_dialogue(i, cands[i]))
+        )
+        for i in block
+    )
+    return set(block) if metadata else set()
+
+
+def _after_break(lines: Sequence[str], i: int, blank_only: bool = False) -> bool:
+    before = lines[i - 1].rstrip() if i > 0 else ""
+    return not before or (not blank_only and before.endswith(_SENTENCE_END))
+
+
+def _followed_by_text(lines: Sequence[str], i: int, cands: Mapping[int, Label]) -> bool:
+    """A label alone on its line: is the next non-blank line speech (not a label)?"""
+    for j in range(i + 1, len(lines)):
+        if lines[j].strip():
+            return j not in cands
+    return False
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -168,53 +359,51 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _header_block(text: str, lines: list[tuple[int, int]]) -> int:
-    """Lines in the leading block if it holds metadata (``Date: ...``), else 0."""
-    block: list[tuple[int, int]] = []
-    for start, end in lines:
-        if not text[start:end].strip():
-            if block:
-                break
-            continue
-        block.append((start, end))
-    for start, end in block:
-        found = split_label(text[start:end])
-        if found and is_metadata(found.speaker):
-            # Count lines up to the end of the block, blank lines before it included.
-            last = block[-1]
-            return lines.index(last) + 1
-    return 0
+_FOOTER = re.compile(
+    r"^\W*(?:transcribed by\b|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
+    r"|end\W*$)",
+    re.IGNORECASE,
+)
 
 
-def parse_turns(text: str, interviewers: frozenset[str] = frozenset()) -> tuple[Turn, ...]:
-    """Speaker turns of a plain-text transcript (see the module docstring)."""
-    lines = _lines(text)
-    skip = _header_block(text, lines)
-    candidates: dict[int, Label] = {}
-    for i, (start, end) in enumerate(lines[skip:], start=skip):
-        found = split_label(text[start:end])
-        if found is not None and not is_metadata(found.speaker):
-            candidates[i] = found
-    counts = Counter(key(c.speaker) for c in candidates.values())
+def _footer(text: str, spans: Sequence[tuple[int, int]]) -> int:
+    """Index of the first line of a closing paragraph such as ``Transcribed by
+    https://otter.ai`` or ``End of interview``, or ``len(spans)`` if there is none."""
+    last = len(spans)
+    while last > 0 and not text[spans[last - 1][0] : spans[last - 1][1]].strip():
+        last -= 1
+    first = last
+    while first > 0 and text[spans[first - 1][0] : spans[first - 1][1]].strip():
+        first -= 1
+    if first > 0 and first < last and _FOOTER.match(text[spans[first][0] : spans[first][1]]):
+        return first
+    return len(spans)
 
-    def accepted(i: int, label: Label) -> bool:
-        before = "" if i == 0 else text[lines[i - 1][0] : lines[i - 1][1]].rstrip()
-        after_break = not before or before.endswith(_SENTENCE_END)
-        return is_strong(label.speaker) or counts[key(label.speaker)] >= 2 or after_break
 
-    labels = {i: c for i, c in candidates.items() if accepted(i, c)}
+def parse_turns(
+    text: str,
+    interviewers: frozenset[str] = frozenset(),
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> tuple[Turn, ...]:
+    """Speaker turns of a plain-text transcript (see the module docstring).
+
+    Every labelled line starts a turn of its own, so a turn's span never holds a
+    label; unlabelled lines continue it, and lines before the first label are
+    the preamble.
+    """
+    spans = _lines(text)
+    labels = find_labels([text[a:b] for a, b in spans], speaker_map=speaker_map)
     if not labels:
-        return _paragraph_turns(text, lines)
+        return _paragraph_turns(text, spans)
+    footer = _footer(text, spans)
     turns: list[Turn] = []
     current: dict[str, object] | None = None
-    for i, (start, end) in enumerate(lines):
+    for i, (start, end) in enumerate(spans[:footer]):
         label = labels.get(i)
         if label is not None:
-            same = current is not None and key(str(current["speaker"])) == key(label.speaker)
-            if not same:
-                if current is not None:
-                    turns.append(_close(current, interviewers))
-                current = {"speaker": label.speaker, "start": None, "end": None, "time": label.time}
+            if current is not None:
+                turns.append(_close(current, interviewers, speaker_map))
+            current = {"label": label.speaker, "start": None, "end": None, "time": label.time}
             start = start + label.content_start
         if current is None or not text[start:end].strip():
             continue  # preamble, or a blank line inside a turn
@@ -222,16 +411,70 @@ def parse_turns(text: str, interviewers: frozenset[str] = frozenset()) -> tuple[
             current["start"] = start
         current["end"] = end
     if current is not None:
-        turns.append(_close(current, interviewers))
+        turns.append(_close(current, interviewers, speaker_map))
     return tuple(t for t in turns if t.end > t.start)
 
 
-def _close(current: dict[str, object], interviewers: frozenset[str]) -> Turn:
-    speaker = str(current["speaker"])
+QUESTION_SHARE = 0.4  # of a speaker's turns, to be taken for the interviewer
+
+
+def infer_interviewer(
+    text: str,
+    turns: Sequence[Turn],
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> tuple[tuple[Turn, ...], str | None]:
+    """Where no label names a role, the speaker who asks the questions.
+
+    With two or more named speakers and no turn flagged as the interviewer's,
+    the speaker most of whose turns are questions (at least 40%, and at least
+    twice the share of anyone else) is flagged, and a note says so; else the
+    turns come back as they were. A speaker mapped as a respondent is never taken.
+    """
+    smap = speaker_map or {}
+    if any(t.is_interviewer for t in turns) or any(r.role == "interviewer" for r in smap.values()):
+        return tuple(turns), None
+    asked: dict[str, list[int]] = {}
+    for t in turns:
+        if t.speaker is not None:
+            tally = asked.setdefault(t.speaker, [0, 0])
+            tally[0] += "?" in text[t.start : t.end]
+            tally[1] += 1
+    if len(asked) < 2:
+        return tuple(turns), None
+    shares = sorted(((q / n, n, s) for s, (q, n) in asked.items()), reverse=True)
+    share, count, speaker = shares[0]
+    if count < 3 or share < QUESTION_SHARE or share < 2 * shares[1][0] or key(speaker) in smap:
+        return tuple(turns), None
+    flagged = tuple(replace(t, is_interviewer=True) if t.speaker == speaker else t for t in turns)
+    asks = asked[speaker][0]
+    return flagged, (
+        f"no label names the interviewer: took {speaker!r}, who asks {asks} of "
+        f"{count} turns' questions, as the interviewer (--interviewer or --speaker-map to change)"
+    )
+
+
+def rename(label: str, speaker_map: Mapping[str, SpeakerRole] | None) -> str:
+    """The speaker's name: the map's, where it gives one."""
+    mapped = (speaker_map or {}).get(key(label))
+    return mapped.name if mapped is not None and mapped.name else label
+
+
+def _close(
+    current: dict[str, object],
+    interviewers: frozenset[str],
+    speaker_map: Mapping[str, SpeakerRole] | None,
+) -> Turn:
+    label = str(current["label"])
     start = current["start"] if isinstance(current["start"], int) else 0
     end = current["end"] if isinstance(current["end"], int) else 0
     time = current["time"] if isinstance(current["time"], float) else None
-    return Turn(speaker, start, end, is_interviewer(speaker, interviewers), time)
+    return Turn(
+        rename(label, speaker_map),
+        start,
+        end,
+        is_interviewer(label, interviewers, speaker_map),
+        time,
+    )
 
 
 def _paragraph_turns(text: str, lines: list[tuple[int, int]]) -> tuple[Turn, ...]:

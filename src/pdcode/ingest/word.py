@@ -1,16 +1,17 @@
 """Word transcripts (.docx): paragraphs and speaker|text tables, in body order.
 
-A paragraph starting with bold words shaped like a label (``Interviewer`` or
-``Interviewer:``) is a labelled turn even if that speaker speaks once. A plain
-``Name: text`` paragraph is a label when it is a conventional one or the speaker
-recurs. Two-column tables whose first column holds speakers are read row by row
-(a header row such as ``Speaker | Text`` is skipped; a leading time column too).
+Paragraphs are read as the lines of a transcript and go through the same
+structural test as plain text (``speakers.find_labels``). Bold words at the start
+of a paragraph mark a label even without a colon (``**Interviewer**`` or
+``**Interviewer:**``), and a bold name alone in its paragraph starts the turn
+that the following paragraphs continue. Two-column tables whose first column
+holds speakers are read row by row (a header row such as ``Speaker | Text`` is
+skipped; a leading time column too).
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
 from typing import Any
 
 from pdcode.errors import InputError, Reasons
@@ -18,14 +19,7 @@ from pdcode.ingest.decode import normalise
 from pdcode.ingest.guard import check_zip
 from pdcode.ingest.layout import Piece, compose
 from pdcode.ingest.model import Document, ReadOptions
-from pdcode.ingest.speakers import (
-    has_label_shape,
-    is_metadata,
-    is_strong,
-    key,
-    parse_timestamp,
-    split_label,
-)
+from pdcode.ingest.speakers import Label, find_labels, has_label_shape, parse_timestamp
 
 _HEADER_FIRST = {"speaker", "name", "who", "participant", "person"}
 _HEADER_TEXT = {"text", "transcript", "utterance", "speech", "content", "response", "words"}
@@ -42,10 +36,16 @@ def read_docx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
         raise
     except Exception as exc:  # python-docx raises many types for a broken package
         raise InputError(name, Reasons.BAD_DOCX.format(detail=type(exc).__name__)) from None
-    pieces = _pieces(raw)
+    pieces = _pieces(raw, options)
     if not pieces:
         raise InputError(name, Reasons.NO_TEXT)
-    text, turns = compose(pieces, options.interviewers, joiner="\n\n", unlabelled_each=True)
+    text, turns = compose(
+        pieces,
+        options.interviewers,
+        joiner="\n\n",
+        unlabelled_each=True,
+        speaker_map=dict(options.speaker_map),
+    )
     return [Document(name=name, format="docx", text=text, turns=turns)]
 
 
@@ -62,7 +62,8 @@ def _body(document: Any) -> Any:
             yield from _table(Table(element, document))
 
 
-def _paragraph(paragraph: Any) -> tuple[str, str | None, str]:
+def _paragraph(paragraph: Any) -> tuple[str, Label | None, str]:
+    """The paragraph's text, and the label its leading bold words make, if any."""
     text = normalise(paragraph.text)
     bold: list[str] = []
     for run in paragraph.runs:
@@ -72,13 +73,19 @@ def _paragraph(paragraph: Any) -> tuple[str, str | None, str]:
             bold.append(run.text)
         else:
             break
-    label = "".join(bold).strip()
-    if label:
-        cleaned = label.rstrip(":").strip()
-        if has_label_shape(cleaned) and not is_metadata(cleaned):
-            rest = text.lstrip()[len(label) :].lstrip()
-            return ("para", cleaned, rest.removeprefix(":").strip())
-    return ("para", None, text)
+    label = normalise("".join(bold)).strip()
+    cleaned = label.rstrip(":").strip()
+    lead = len(text) - len(text.lstrip())
+    if not cleaned or not text[lead:].startswith(label) or not has_label_shape(cleaned, True):
+        return ("para", None, text)
+    rest = lead + len(label)
+    colon = label.endswith(":")
+    while rest < len(text) and text[rest] in " \t:":
+        colon = colon or text[rest] == ":"
+        rest += 1
+    # Bold before words is as good as a colon; a bold name alone without one is
+    # taken only if it recurs (a one-off bold line is more likely a heading).
+    return ("para", Label(cleaned, rest, None, colon=colon or rest < len(text)), text)
 
 
 def _table(table: Any) -> Any:
@@ -118,25 +125,19 @@ def _is_time(cell: str) -> bool:
     return ":" in cell
 
 
-def _pieces(raw: list[Any]) -> list[Piece]:
-    """Decide which plain ``Name: text`` paragraphs are labels, then make pieces."""
-    plain = {}
-    for i, item in enumerate(raw):
-        if item[0] == "para" and item[1] is None:
-            found = split_label(item[2])
-            if found is not None and not is_metadata(found.speaker):
-                plain[i] = found
-    counts = Counter(key(f.speaker) for f in plain.values())
+def _pieces(raw: list[Any], options: ReadOptions) -> list[Piece]:
+    """Decide which paragraphs start turns (bold or plain labels), then make pieces."""
+    lines = ["" if item[0] == "row" else item[2] for item in raw]
+    marked = {i: item[1] for i, item in enumerate(raw) if item[0] == "para" and item[1]}
+    labels = find_labels(lines, marked, dict(options.speaker_map))
     pieces = []
     for i, item in enumerate(raw):
-        kind, speaker, words = item[0], item[1], item[2]
-        if kind == "row":
-            pieces.append(Piece(speaker, words, item[3]))
+        if item[0] == "row":
+            pieces.append(Piece(item[1], item[2], item[3], cue=True))
             continue
-        found = plain.get(i)
-        if found is not None and (is_strong(found.speaker) or counts[key(found.speaker)] >= 2):
-            speaker, words = found.speaker, words[found.content_start :]
-            pieces.append(Piece(speaker, words, found.time))
+        label = labels.get(i)
+        if label is None:
+            pieces.append(Piece(None, item[2]))
         else:
-            pieces.append(Piece(speaker, words))
+            pieces.append(Piece(label.speaker, item[2][label.content_start :], label.time))
     return pieces

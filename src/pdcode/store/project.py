@@ -155,6 +155,17 @@ class Project:
             ).all()
         return [(r.name, r.sha256) for r in rows]
 
+    def sources_without(self, unit: str, include_interviewer: bool = False) -> list[str]:
+        """Names of sources that have no segment of ``unit`` to code (none of the
+        respondents', unless ``include_interviewer``): they count for nothing."""
+        s, g = schema.sources, schema.segments
+        codable = select(g.c.source_id).where(g.c.unit == unit)
+        if not include_interviewer:
+            codable = codable.where(g.c.is_interviewer.is_(False))
+        query = select(s.c.name).where(s.c.id.not_in(codable)).order_by(s.c.name)
+        with self.engine.connect() as conn:
+            return [r.name for r in conn.execute(query)]
+
     def add_file(self, new: Sequence[NewSource], replace: bool = False) -> int:
         """Store the sources of one file in one transaction.
 
@@ -269,18 +280,27 @@ class Project:
                 case=r.case_name,
                 attributes=attrs.get(r.id, ()),
                 turns=int(r.n or 0),
-                words=sum(len(_WORD.findall(r.text[a:b])) for a, b in spans.get(r.id, [])),
+                words=sum(len(_WORD.findall(r.text[a:b])) for a, b, _ in spans.get(r.id, [])),
                 sha256=r.sha256,
+                respondent_turns=sum(1 for _, _, i in spans.get(r.id, []) if not i),
+                respondent_words=sum(
+                    len(_WORD.findall(r.text[a:b])) for a, b, i in spans.get(r.id, []) if not i
+                ),
             )
             for r in rows
         ]
 
-    def _turn_spans(self, conn: Connection) -> dict[int, list[tuple[int, int]]]:
+    def _turn_spans(self, conn: Connection) -> dict[int, list[tuple[int, int, bool]]]:
+        """Each source's turns: start, end and whether the interviewer speaks."""
         g = schema.segments
-        spans: dict[int, list[tuple[int, int]]] = {}
-        query = select(g.c.source_id, g.c.start, g.c.end).where(g.c.unit == "turn")
+        spans: dict[int, list[tuple[int, int, bool]]] = {}
+        query = select(g.c.source_id, g.c.start, g.c.end, g.c.is_interviewer).where(
+            g.c.unit == "turn"
+        )
         for row in conn.execute(query):
-            spans.setdefault(row.source_id, []).append((row.start, row.end))
+            spans.setdefault(row.source_id, []).append(
+                (row.start, row.end, bool(row.is_interviewer))
+            )
         return spans
 
     def segment_rows(self, unit: str) -> list[dict[str, Any]]:
