@@ -598,3 +598,55 @@ def test_docx_bold_label_alone_in_its_paragraph() -> None:
     ]
     assert doc.text.startswith("Case study: Oakfield\n\nInterviewer: How did")
     assert [t.is_interviewer for t in doc.turns] == [True, False, True, False, False]
+
+
+def test_bracketed_tags_descript_lines_and_wrapped_keys() -> None:
+    doc = plain(
+        "Researcher (RB):\tSo, how is PD run?\n\nHeadteacher (HT):\tTwo strands this year:\n"
+        "\tKey Stage 2: reading, with its own lead.\n\nResearcher (RB):\tAnd then?\n\n"
+        "Headteacher (HT):\tSupport staff time.\n\tKey Stage 2: that is where I feel it.\n"
+    )
+    assert [t.speaker for t in doc.turns] == ["Researcher (RB)", "Headteacher (HT)"] * 2
+    assert [t.is_interviewer for t in doc.turns] == [True, False, True, False]
+    doc = plain(
+        "Maya Fenwick (00:00:02)\nHow did it start?\n\nDan Cole (00:00:07)\nSlowly.\n\n"
+        "Maya Fenwick (00:00:12)\nWhy?\n\nDan Cole (00:00:15)\nTrust.\n"
+    )
+    assert turns(doc) == [
+        ("Maya Fenwick", "How did it start?"),
+        ("Dan Cole", "Slowly."),
+        ("Maya Fenwick", "Why?"),
+        ("Dan Cole", "Trust."),
+    ]
+
+
+def test_footers_are_in_no_turn() -> None:
+    for footer in (
+        "\n\nTranscribed by https://otter.ai\n",
+        "\n[Recording ends]\n",
+        "\n\n---\n\n*End of transcript*\n",
+        "\n(10:31) [recording stopped]\n",
+    ):
+        doc = plain("I: Why coaching?\n\nR: It sticks.\n\nI: Thanks.\n\nR: Pleasure." + footer)
+        assert turns(doc)[-1] == ("R", "Pleasure."), footer
+
+
+def test_a_header_names_the_interviewer_and_questions_give_one_away() -> None:
+    doc = plain(
+        "Focus group 2\nFacilitator: JW\nDate: 2 May\n\nJW: Shall we start?\n\n"
+        "AP: Yes.\n\nJW: What helps?\n\nSK: Time.\n\nAP: And trust.\n"
+    )
+    assert [(t.speaker, t.is_interviewer) for t in doc.turns][:2] == [("JW", True), ("AP", False)]
+    # Names only, nothing in the header: the one who asks is taken, and it is said.
+    path_doc = read_plain(
+        b"Ruth: How did it start?\n\nSam: Slowly.\n\nRuth: Why?\n\nSam: Trust, mostly.\n\n"
+        b"Ruth: And now?\n\nSam: Better.\n",
+        "t.txt",
+        OPTS,
+    )[0]
+    assert not any(t.is_interviewer for t in path_doc.turns)  # readers only read
+    from pdcode.ingest.speakers import infer_interviewer
+
+    flagged, note = infer_interviewer(path_doc.text, path_doc.turns)
+    assert [t.is_interviewer for t in flagged] == [True, False] * 3
+    assert note is not None and "'Ruth'" in note

@@ -39,7 +39,9 @@ _TS = r"\d{1,2}(?::\d{2}){1,2}(?:[.,]\d{1,3})?"
 _TIMESTAMP = rf"[\[(]?(?P<ts>{_TS})[\])]?"
 _CANDIDATE = re.compile(
     # Markdown transcripts often embolden labels: **Interviewer:** or **Interviewer**:
-    rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*\[(]{{1,{MAX_LABEL}}}?)"
+    rf"^[ \t]*(?:{_TIMESTAMP}[ \t]+)?(?:\*\*|__)?(?P<label>[^\n:*\[(]{{1,{MAX_LABEL}}}?"
+    # ... with a tag in brackets that is not a time: "Researcher (RB):"
+    r"(?:[ \t]*\([^()\n:]{1,24}\))?)"
     # A timestamp may stand after the name too: "Interviewer 1 (00:03:12):"
     rf"(?:[ \t]+[\[(]?(?P<ts2>{_TS})[\])]?)?"
     # A space after the colon, or a capital straight after it ("interviewee:No").
@@ -49,7 +51,7 @@ _CANDIDATE = re.compile(
 )
 # Otter-style lines: a name and a time alone on a line, the words below.
 _NAME_AND_TIME = re.compile(
-    rf"^[ \t]*(?P<label>[^\n:\[(]{{1,{MAX_LABEL}}}?)[ \t]+(?P<ts>{_TS})[ \t]*$"
+    rf"^[ \t]*(?P<label>[^\n:\[(]{{1,{MAX_LABEL}}}?)[ \t]+[\[(]?(?P<ts>{_TS})[\])]?[ \t]*$"
 )
 _WORD_OK = re.compile(r"^[(\[]?[\w'’.\-&/]+[)\],]?$")
 _JOINERS = frozenset(
@@ -239,11 +241,14 @@ def find_labels(
     lines: Sequence[str],
     marked: Mapping[int, Label] | None = None,
     speaker_map: Mapping[str, SpeakerRole] | None = None,
+    paragraphs: bool = False,
 ) -> dict[int, Label]:
     """The lines of ``lines`` that start a turn, with their labels.
 
     ``marked`` holds labels that markup shows (a bold name in Word); they go
-    through the same test, but need no colon. See the module docstring.
+    through the same test, but need no colon. With ``paragraphs`` each line is a
+    paragraph of its own (Word), so none is a hard-wrapped continuation.
+    See the module docstring.
     """
     marked = marked or {}
     smap = speaker_map or {}
@@ -258,6 +263,8 @@ def find_labels(
         cands[i] = label
     counts = Counter(key(c.speaker) for c in cands.values())
     repeated = _repeated(lines, cands)
+    if not paragraphs:
+        repeated |= _wrapped(lines, cands, counts)
 
     def value(i: int, label: Label) -> str:
         return lines[i][label.content_start :].strip()
@@ -286,15 +293,21 @@ def find_labels(
     blank_before = sum(1 for i in regular if i == 0 or not lines[i - 1].strip())
     needs_blank = bool(regular) and blank_before >= 0.9 * len(regular)
 
+    # Where labels are set in bold, a plain one seen once is taken only when it
+    # stands alone ("David:" above his answer), not at the head of a sentence.
+    bold_document = bool(marked) and len(marked) * 2 >= len(cands)
+
     def once(i: int, label: Label) -> bool:
         """A label seen once: a role, or a new voice opening a paragraph."""
+        if bold_document and i not in marked and value(i, label):
+            return False
         if is_strong(label.speaker):
             return label.colon or not value(i, label)
         return (
             dialogue
             and label.colon
             and is_capitalised(label.speaker)
-            and _after_break(lines, i, needs_blank)
+            and (paragraphs or _after_break(lines, i, needs_blank))
             and bool(value(i, label) or _followed_by_text(lines, i, cands))
         )
 
@@ -316,6 +329,27 @@ def _repeated(lines: Sequence[str], cands: Mapping[int, Label]) -> set[str]:
         if text:
             values.setdefault(key(label.speaker), []).append(text)
     return {k for k, v in values.items() if len(v) >= 2 and len(set(v)) * 2 <= len(v)}
+
+
+def _wrapped(
+    lines: Sequence[str], cands: Mapping[int, Label], counts: Mapping[str, int]
+) -> set[str]:
+    """Keys that mostly stand where a wrapped sentence goes on ("...where the\n
+    Key Stage 2: groups..."): after a line that ends mid-sentence, or indented
+    where the other labels are not. A speaker's label follows the end of a turn."""
+    flush = [i for i in cands if not lines[i][:1].isspace()]
+    indented_labels = len(flush) * 2 < len(cands)  # most labels are indented here
+    # Where turns are set apart by blank lines, a label directly under a line of
+    # text is where a wrapped sentence goes on.
+    blank = [i for i in cands if i == 0 or not lines[i - 1].strip()]
+    blank_separated = len(blank) * 4 >= len(cands) * 3
+    seen: dict[str, list[bool]] = {}
+    for i, label in cands.items():
+        wrapped = not _after_break(lines, i, blank_only=blank_separated) or (
+            not indented_labels and lines[i][:1].isspace()
+        )
+        seen.setdefault(key(label.speaker), []).append(wrapped)
+    return {k for k, v in seen.items() if counts[k] >= 2 and sum(v) * 2 > len(v)}
 
 
 def _header(
@@ -360,24 +394,40 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 _FOOTER = re.compile(
-    r"^\W*(?:transcribed by\b|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
-    r"|end\W*$)",
+    rf"^(?:{_TIMESTAMP}\s*)?\W*(?:transcribed by\b|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
+    r"|(?:recording|transcript|interview) (?:ends|ended|stopped|finished)\b"
+    r"|(?:end|ends)\W*$|\W*$)"
+    r"|^.{1,60}\b(?:started|stopped) transcription\W*$",
     re.IGNORECASE,
 )
 
 
+def is_footer(line: str) -> bool:
+    """A closing line that is nobody's words: ``Transcribed by https://otter.ai``,
+    ``[END OF TRANSCRIPT]``, ``Jo Bell stopped transcription``, a rule ``---``."""
+    return bool(line.strip()) and bool(_FOOTER.match(line.strip()))
+
+
 def _footer(text: str, spans: Sequence[tuple[int, int]]) -> int:
-    """Index of the first line of a closing paragraph such as ``Transcribed by
-    https://otter.ai`` or ``End of interview``, or ``len(spans)`` if there is none."""
-    last = len(spans)
-    while last > 0 and not text[spans[last - 1][0] : spans[last - 1][1]].strip():
-        last -= 1
-    first = last
-    while first > 0 and text[spans[first - 1][0] : spans[first - 1][1]].strip():
-        first -= 1
-    if first > 0 and first < last and _FOOTER.match(text[spans[first][0] : spans[first][1]]):
-        return first
-    return len(spans)
+    """Index of the first line of the closing paragraphs that are footers, or
+    ``len(spans)`` if there are none. A footer stands after a blank line."""
+    end = len(spans)
+    while True:
+        last = end
+        while last > 0 and not text[spans[last - 1][0] : spans[last - 1][1]].strip():
+            last -= 1
+        first = last
+        while first > 0 and text[spans[first - 1][0] : spans[first - 1][1]].strip():
+            first -= 1
+        block = [text[a:b] for a, b in spans[first:last]]
+        if first > 0 and block and all(is_footer(line) for line in block):
+            end = first
+            continue
+        # A closing line right under the last words, if it says so plainly:
+        # "[Recording ends]", "(10:31) [recording stopped]".
+        if last > 1 and is_footer(block[-1]) and block[-1].strip().strip("-*_=") != "":
+            return last - 1
+        return end
 
 
 def parse_turns(
@@ -396,6 +446,7 @@ def parse_turns(
     if not labels:
         return _paragraph_turns(text, spans)
     footer = _footer(text, spans)
+    interviewers = interviewers | header_interviewers([text[a:b] for a, b in spans], labels)
     turns: list[Turn] = []
     current: dict[str, object] | None = None
     for i, (start, end) in enumerate(spans[:footer]):
@@ -413,6 +464,23 @@ def parse_turns(
     if current is not None:
         turns.append(_close(current, interviewers, speaker_map))
     return tuple(t for t in turns if t.end > t.start)
+
+
+def header_interviewers(lines: Sequence[str], labels: Mapping[int, Label]) -> frozenset[str]:
+    """Speakers a header names as the interviewer: ``Facilitator: JW`` above a
+    dialogue in which ``JW:`` speaks (casefolded speaker keys)."""
+    if not labels:
+        return frozenset()
+    speakers = {key(label.speaker) for label in labels.values()}
+    found = set()
+    for line in lines[: min(labels)]:
+        label = split_label(line.replace("**", "").lstrip(" -*\t"))
+        if label is None or role_word(label.speaker) != "interviewer":
+            continue
+        named = key(line.replace("**", "").lstrip(" -*\t")[label.content_start :].strip(" .;,"))
+        if named in speakers and role_word(named) is None:
+            found.add(named)
+    return frozenset(found)
 
 
 QUESTION_SHARE = 0.4  # of a speaker's turns, to be taken for the interviewer

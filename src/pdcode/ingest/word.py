@@ -19,7 +19,13 @@ from pdcode.ingest.decode import normalise
 from pdcode.ingest.guard import check_zip
 from pdcode.ingest.layout import Piece, compose
 from pdcode.ingest.model import Document, ReadOptions
-from pdcode.ingest.speakers import Label, find_labels, has_label_shape, parse_timestamp
+from pdcode.ingest.speakers import (
+    Label,
+    find_labels,
+    has_label_shape,
+    is_footer,
+    parse_timestamp,
+)
 
 _HEADER_FIRST = {"speaker", "name", "who", "participant", "person"}
 _HEADER_TEXT = {"text", "transcript", "utterance", "speech", "content", "response", "words"}
@@ -129,9 +135,19 @@ def _pieces(raw: list[Any], options: ReadOptions) -> list[Piece]:
     """Decide which paragraphs start turns (bold or plain labels), then make pieces."""
     lines = ["" if item[0] == "row" else item[2] for item in raw]
     marked = {i: item[1] for i, item in enumerate(raw) if item[0] == "para" and item[1]}
-    labels = find_labels(lines, marked, dict(options.speaker_map))
+    labels = find_labels(lines, marked, dict(options.speaker_map), paragraphs=True)
+    # Closing paragraphs such as "END OF INTERVIEW" or "Jo Bell stopped
+    # transcription" are nobody's words.
+    end = len(raw)
+    while (
+        end > 0
+        and raw[end - 1][0] == "para"
+        and end - 1 not in labels
+        and (not lines[end - 1].strip() or is_footer(lines[end - 1]))
+    ):
+        end -= 1
     pieces = []
-    for i, item in enumerate(raw):
+    for i, item in enumerate(raw[:end]):
         if item[0] == "row":
             pieces.append(Piece(item[1], item[2], item[3], cue=True))
             continue
