@@ -394,7 +394,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 _FOOTER = re.compile(
-    rf"^(?:{_TIMESTAMP}\s*)?\W*(?:transcribed by\b|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
+    rf"^(?:{_TIMESTAMP}\s*)?\W*(?:transcribed by\b"
+    r"|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
     r"|(?:recording|transcript|interview) (?:ends|ended|stopped|finished)\b"
     r"|(?:end|ends)\W*$|\W*$)"
     r"|^.{1,60}\b(?:started|stopped) transcription\W*$",
