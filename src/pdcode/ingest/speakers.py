@@ -261,6 +261,7 @@ def find_labels(
         if mapped is not None and mapped.role == "none":
             continue
         cands[i] = label
+    cands.update(_bare_names(lines, cands, smap))
     counts = Counter(key(c.speaker) for c in cands.values())
     repeated = _repeated(lines, cands)
     if not paragraphs:
@@ -319,6 +320,37 @@ def find_labels(
         if recurring(label) or (not is_metadata(label.speaker) and once(i, label)):
             accepted[i] = label
     return accepted
+
+
+BARE_WORDS = 4
+
+
+def _bare_names(
+    lines: Sequence[str], cands: Mapping[int, Label], smap: Mapping[str, SpeakerRole]
+) -> dict[int, Label]:
+    """Names alone on a line without a colon (``INTERVIEWER`` above the words),
+    taken only where at least two such names recur, each opening a paragraph
+    with text right under it: a one-off heading is no speaker."""
+    found: dict[int, Label] = {}
+    for i, line in enumerate(lines):
+        name = " ".join(line.split())
+        if (
+            i in cands
+            or not name
+            or len(name.split()) > BARE_WORDS
+            or name.endswith((".", "?", "!", ",", ";", ":", "]", ")"))
+            or not has_label_shape(name)
+            or (i > 0 and lines[i - 1].strip())
+            or i + 1 >= len(lines)
+            or not lines[i + 1].strip()
+        ):
+            continue
+        found[i] = Label(name, len(line), None, colon=False)
+    counts = Counter(key(label.speaker) for label in found.values())
+    recurring = {k for k, n in counts.items() if n >= 2 and (n >= 3 or k in smap or is_strong(k))}
+    if len(recurring) < 2:
+        return {}
+    return {i: label for i, label in found.items() if key(label.speaker) in recurring}
 
 
 def _repeated(lines: Sequence[str], cands: Mapping[int, Label]) -> set[str]:
