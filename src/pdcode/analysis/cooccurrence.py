@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pdcode.analysis.overlap import coded_units
+from pdcode.analysis.overlap import cover
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,12 +44,14 @@ def cooccurrence(
     units: pd.DataFrame, codings: pd.DataFrame, codes: Sequence[str], unit: str
 ) -> Cooccurrence:
     """Co-occurrence over ``units`` (source, start, end); with unit "source" pass
-    one unit per source spanning its text."""
+    one unit per source spanning its text. Coded text that no unit overlaps is a
+    unit of its own (``overlap.cover``), so every coding counts."""
     import numpy as np
     import pandas as pd
 
     codes = list(codes)
-    pairs = coded_units(units, codings[["source", "start", "end", "code"]])
+    codings = codings[["source", "start", "end", "code"]]
+    _units, pairs = cover(units, codings)
     column = pd.Index(codes).get_indexer(pd.Index(pairs["code"]))
     keep = column >= 0
     coded = pairs["unit"].to_numpy()[keep]  # sorted: coded_units sorts by unit

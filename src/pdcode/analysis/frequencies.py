@@ -11,12 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pdcode.analysis.overlap import coded_units
+from pdcode.analysis.overlap import coding_units, cover
 
 if TYPE_CHECKING:
     import pandas as pd
 
 ANY = "(any code)"
+CODING = "coding"  # the unit where each stretch of coded text is one reference
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _pct(part: int, whole: int) -> float:
 
 
 def frequencies(
-    units: pd.DataFrame,
+    units: pd.DataFrame | None,
     codings: pd.DataFrame,
     sources: pd.DataFrame,
     codes: Sequence[str],
@@ -54,10 +55,14 @@ def frequencies(
     by: str | None = None,
     parents: Mapping[str, str | None] | None = None,
 ) -> Frequencies:
-    """The frequency table; ``parents`` (leaf -> group) rolls leaves up to groups.
+    """The frequency table; ``parents`` (code -> its group) rolls codes up to groups.
 
     ``codes`` fixes the row order (codebook order); codes without codings get
-    zero rows so a table always shows the whole codebook.
+    zero rows so a table always shows the whole codebook. A coding that overlaps
+    none of ``units`` still counts, once, on its own span (``overlap.cover``).
+    With ``units`` None (unit ``coding``) each stretch of text coded with a code
+    is one reference (``overlap.coding_units``), and the ``(any code)`` row
+    counts the stretches coded with any code.
     """
     import numpy as np
     import pandas as pd
@@ -65,7 +70,12 @@ def frequencies(
     codings = codings[["source", "start", "end", "code"]]
     if parents is not None:
         codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
-    pairs = coded_units(units, codings)
+    if units is None:
+        units, pairs = coding_units(codings)
+        any_units, any_pairs = cover(units.iloc[:0], codings)  # every stretch of coded text
+    else:
+        units, pairs = cover(units, codings)
+        any_units, any_pairs = units, pairs
     info = sources.set_index("source")
     if by is not None and by not in ("source", *sources.columns):
         known = ", ".join(sorted(set(sources.columns) - {"source"}))
@@ -84,26 +94,33 @@ def frequencies(
             groups.append(Group(name, len(members), int(members["case"].nunique())))
     # Everything below counts distinct integers: each pair's unit, source, case
     # and group as positions, so a million pairs take milliseconds.
-    source_ids = pd.Index(info.index).get_indexer(pd.Index(units["source"].astype(object)))
     case_ids = pd.factorize(info["case"])[0]
     group_ids = (
         pd.Index(names_of_groups).get_indexer(pd.Index(group_of.astype(str)))
         if group_of is not None
         else np.zeros(len(info), dtype="int64")
     )
-    positions = pairs["unit"].to_numpy()
-    src = source_ids[positions]
-    frame = pd.DataFrame(
-        {
-            "code": pairs["code"],
-            "unit": positions,
-            "source": src,
-            # A source the project does not list (cannot happen from the store) has no case.
-            "case": np.where(src >= 0, case_ids[src], -1),
-            "group": np.where(src >= 0, group_ids[src], -1),
-        }
-    )
-    frame["case"] = frame["case"].where(frame["case"] >= 0)  # NaN case: not counted
+
+    def placed(units: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Each (unit, code) pair with its unit's source, case and group as positions."""
+        source_ids = pd.Index(info.index).get_indexer(pd.Index(units["source"].astype(object)))
+        positions = pairs["unit"].to_numpy()
+        src = source_ids[positions]
+        frame = pd.DataFrame(
+            {
+                "code": pairs["code"],
+                "unit": positions,
+                "source": src,
+                # A source the project does not list (cannot happen from the store) has no case.
+                "case": np.where(src >= 0, case_ids[src], -1),
+                "group": np.where(src >= 0, group_ids[src], -1),
+            }
+        )
+        frame["case"] = frame["case"].where(frame["case"] >= 0)  # NaN case: not counted
+        return frame
+
+    frame = placed(units, pairs)
+    any_frame = frame if any_pairs is pairs else placed(any_units, any_pairs)
 
     def distinct(data: pd.DataFrame, keys: list[str], what: str) -> dict[tuple[Any, ...], int]:
         """Distinct values of ``what`` for each combination of ``keys``."""
@@ -137,5 +154,5 @@ def frequencies(
 
     per_code = row(ANY, frame, ["code"])
     rows = [per_code((code,)) for code in codes]
-    rows.append(row(ANY, frame, [])(()))
+    rows.append(row(ANY, any_frame, [])(()))
     return Frequencies(unit, by, tuple(groups), tuple(rows))
