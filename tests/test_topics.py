@@ -145,3 +145,61 @@ def test_embeddings_say_what_is_missing(db: str) -> None:
                   "--embedding-model", "/nonexistent/model"],
         )  # fmt: skip
         assert result.exit_code == 2 and "never downloads" in result.stderr
+
+
+UNLABELLED = [
+    "Our coaching programme pairs every new teacher with a mentor who observes a lesson "
+    "each fortnight and gives feedback in a short coaching conversation afterwards.",
+    "The budget for supply cover is the hardest part, because releasing staff costs money "
+    "and the funding from the hub only pays for two days a term.",
+    "When the mentor observes a lesson the feedback is about one target, and the coaching "
+    "cycle comes back to that target at the next observation.",
+    "Finance decides what we can afford: cover costs, supply teachers and the release time "
+    "all come out of the same budget as the books.",
+    "The coaching conversations are the part the teachers value most, more than the "
+    "observation itself, because the mentor listens before giving feedback.",
+    "We spend the money on release days rather than courses, since the budget will not "
+    "stretch to both once supply cover is paid for.",
+]
+
+
+def test_topics_on_unlabelled_text_mixed_with_labelled(tmp_path: Path) -> None:
+    # A transcript without speaker labels: every paragraph is a turn with no speaker,
+    # stored as NULL; beside a labelled one, pandas turns those into NaN.
+    (tmp_path / "notes.txt").write_text("\n\n".join(UNLABELLED) + "\n", encoding="utf-8")
+    labelled = [f"Interviewer: Could you say more?\n\nDana Reyes: {p}" for p in UNLABELLED]
+    (tmp_path / "talk.txt").write_text("\n\n".join(labelled) + "\n", encoding="utf-8")
+    (tmp_path / "m.csv").write_text(
+        "file,strand,case,role\nnotes.txt,s1,c1,head\ntalk.txt,s2,c2,teacher\n", encoding="utf-8"
+    )
+    db = str(tmp_path / "p.db")
+    _invoke("init", "-p", db)
+    _invoke("import", "--manifest", str(tmp_path / "m.csv"), "-p", db)
+    data = json.loads(_invoke("topics", "-p", db, "--k", "2", "--format", "json"))
+    assert data["segments"] >= 12  # six unlabelled paragraphs, six or more labelled turns
+    speakers = {e["speaker"] for t in data["topics"] for e in t["excerpts"]}
+    assert None in speakers and not {s for s in speakers if s} - {"Dana Reyes", "Interviewer"}
+    terms = {t["term"] for topic in data["topics"] for t in topic["terms"]}
+    assert {"coach", "budget"} <= terms and not terms & {"dana", "reyes"}
+    shown = _invoke("topics", "-p", db, "--k", "2")
+    assert "— notes.txt" in shown and "nan" not in shown.split()
+
+
+def test_everyday_words_keep_their_form() -> None:
+    # The lookup table gives "data" -> "datum", "media" -> "medium", "number" -> "numb",
+    # "criteria" -> "criterium", "meeting" -> "meet", "dive" -> "diva".
+    words = (
+        "data media criteria staff analysis CPD number matter dive agenda meeting setting "
+        "training physics maths developed"
+    )
+    assert lemma_documents([words]) == [
+        "data media criteria staff analysis cpd number matter dive agenda meeting setting "
+        "training physics maths develop"
+    ]
+    # ...while ordinary plurals and verb forms still fold into their lemma.
+    assert lemma_documents(["Teachers, parents and colleagues were observing lessons."]) == [
+        "teacher parent colleague observe lesson"
+    ]
+    assert lemma_documents(["meetings settings numbers matters analyses curricula"]) == [
+        "meeting setting number matter analysis curriculum"
+    ]

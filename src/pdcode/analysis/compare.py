@@ -28,6 +28,16 @@ SMALL_EXPECTED = 5.0
 MAX_TABLES = 200_000
 RESAMPLES = 9999
 SEED = 20261124
+SMALLEST_P = 0.001  # smaller p-values read "< 0.001" wherever people read them
+
+
+def format_p(p: float | None) -> str:
+    """A p-value for people: three decimals, ``< 0.001`` below that, empty when none.
+
+    Machine formats (csv, json, xlsx) keep the number itself."""
+    if p is None or p != p:
+        return ""
+    return f"< {SMALLEST_P}" if p < SMALLEST_P else f"{p:.3f}"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def to_docx(rows: Sequence[dict[str, Any]], coders: list[str]) -> bytes:
                     "",
                 ]
             )
-        docx_table(document, header, cells, 9)
+        docx_table(document, header, cells, 9, range(2, 2 + len(coders)))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

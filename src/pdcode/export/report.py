@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _numeric(value: Any) -> bool:
+    """Numbers, and numbers already formatted for reading ("0.042", "< 0.001")."""
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"(?:< )?\d+(?:\.\d+)?", value) is not None
+
+
 _CSS = (
     "body{font-family:Georgia,serif;max-width:60em;margin:2em auto;line-height:1.45;color:#222}"
     "table{border-collapse:collapse;margin:1em 0;font-size:.85em}"
@@ -109,7 +117,7 @@ def to_html(report: Report) -> str:
             for row in block.rows:
                 cells = "".join(
                     f'<td class="n">{esc(_cell(v))}</td>'
-                    if isinstance(v, (int, float))
+                    if _numeric(v)
                     else f"<td>{esc(_cell(v))}</td>"
                     for v in row
                 )
@@ -133,9 +141,8 @@ def to_html(report: Report) -> str:
 
 def to_docx(report: Report) -> bytes:
     import docx
-    from docx.shared import Inches, Pt
+    from docx.shared import Pt
 
-    from pdcode.export.charts import heatmap_bytes
     from pdcode.export.word import docx_table
 
     document = docx.Document()
@@ -149,11 +156,10 @@ def to_docx(report: Report) -> bytes:
             if block.italic and paragraph.runs:
                 paragraph.runs[0].italic = True
         elif isinstance(block, Table):
-            docx_table(document, block.columns, [[_cell(v) for v in r] for r in block.rows], 8)
+            ids = [i for i, c in enumerate(block.columns) if c.lower().startswith("code")]
+            docx_table(document, block.columns, [[_cell(v) for v in r] for r in block.rows], 8, ids)
         elif isinstance(block, Figure):
-            png = heatmap_bytes(block.matrix, block.title, "png", block.number_format)
-            document.add_picture(io.BytesIO(png), width=Inches(6))
-            document.add_paragraph(block.title, style="Caption")
+            _docx_figure(document, block)
         else:
             document.add_paragraph(block.text, style="Quote")
             by = document.add_paragraph(block.attribution)
@@ -161,3 +167,54 @@ def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+CAPTION_ROOM = 0.6  # inches kept under a picture for its caption, on the same page
+
+
+def text_box(document: Any) -> tuple[int, int]:
+    """Width and height (EMU) inside the margins of the document's last section."""
+    section = document.sections[-1]
+    width = section.page_width - section.left_margin - section.right_margin
+    height = section.page_height - section.top_margin - section.bottom_margin
+    return int(width), int(height)
+
+
+def add_fitted_picture(document: Any, data: bytes, box: tuple[int, int]) -> Any:
+    """A paragraph holding the picture at its own size, shrunk (never stretched) to
+    fit ``box`` (EMU)."""
+    from docx.image.image import Image
+
+    image = Image.from_blob(data)
+    scale = min(1.0, box[0] / image.width, box[1] / image.height)
+    width, height = int(image.width * scale), int(image.height * scale)
+    paragraph = document.add_paragraph()
+    paragraph.add_run().add_picture(io.BytesIO(data), width=width, height=height)
+    return paragraph
+
+
+def _docx_figure(document: Any, block: Figure) -> None:
+    """The heatmap drawn to fit the text area with its type at full size; one too
+    big to stay readable is cut into parts (blocks of rows, or of columns) that
+    share one colour scale."""
+    import numpy as np
+    from docx.shared import Inches
+
+    from pdcode.export.charts import heatmap_bytes, heatmap_parts, heatmap_size
+
+    width, height = text_box(document)
+    box = (width, height - int(Inches(CAPTION_ROOM)))
+    inches = (box[0] / Inches(1), box[1] / Inches(1))
+    values = block.matrix.to_numpy(dtype=float)
+    limits = None
+    if values.size and not np.isnan(values).all():
+        limits = (float(np.nanmin(values)), float(np.nanmax(values)))
+    parts = heatmap_parts(block.matrix, inches)
+    for number, part in enumerate(parts, start=1):
+        title = block.title
+        if len(parts) > 1:
+            title += f" (part {number} of {len(parts)})"
+        size = heatmap_size(part, inches)
+        png = heatmap_bytes(part, title, "png", block.number_format, size, limits)
+        add_fitted_picture(document, png, box).paragraph_format.keep_with_next = True
+        document.add_paragraph(title, style="Caption")

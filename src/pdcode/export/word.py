@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from typing import Any
+
+ZERO_WIDTH_SPACE = "\u200b"
+_UNDERSCORES = re.compile(r"(?<=[^\W_])(_+)(?=[^\W_])")
+
+
+def breakable_id(text: str) -> str:
+    """``text`` with a zero-width space after each underscore inside a word, so Word
+    wraps a long code id in a narrow cell there (``enabling_`` / ``distributed_`` /
+    ``leadership``), never mid-word; it looks and prints the same."""
+    return _UNDERSCORES.sub(lambda m: m.group(1) + ZERO_WIDTH_SPACE, text)
 
 
 def docx_table(
-    document: Any, header: Sequence[str], rows: Sequence[Sequence[str]], points: float
+    document: Any,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    points: float,
+    id_columns: Collection[int] = (),
 ) -> Any:
-    """A grid table with a bold header row, every cell in ``points``-size type."""
+    """A grid table with a bold header row, every cell in ``points``-size type; the
+    cells of ``id_columns`` (code ids) wrap only after underscores."""
     from docx.shared import Pt
 
     table = document.add_table(rows=1, cols=len(header))
@@ -18,8 +34,8 @@ def docx_table(
         cell.text = name
         cell.paragraphs[0].runs[0].bold = True
     for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
+        for index, (cell, value) in enumerate(zip(table.add_row().cells, row, strict=True)):
+            cell.text = breakable_id(value) if index in id_columns else value
     for table_row in table.rows:
         for cell in table_row.cells:
             for paragraph in cell.paragraphs:
