@@ -176,7 +176,9 @@ def test_interviewers_flagged_from_labels_and_manifest(corpus: Path, db: str) ->
         "source",
         "strand",
         "case",
+        "role",
         "speaker",
+        "is_interviewer",
         "unit",
         "index",
         "start",
@@ -439,3 +441,26 @@ def test_speaker_map_from_option_and_manifest(tmp_path: Path, db: str) -> None:
     )
     assert code == 1
     assert "bad.txt: line 1: unknown role 'boss'" in err
+
+
+def test_analysis_verbs_name_sources_with_nothing_to_count(tmp_path: Path, db: str) -> None:
+    (tmp_path / "numbered.txt").write_text(NUMBERED, encoding="utf-8")
+    (tmp_path / "questions_only.txt").write_text(
+        "interviewer: first question?\n\ninterviewer: second question?\n", encoding="utf-8"
+    )
+    _run("import", str(tmp_path / "numbered.txt"), str(tmp_path / "questions_only.txt"), "-p", db)
+    _run("code", "--codebook", "codebooks/pd-leadership.yaml", "-p", db)
+    for verb in (
+        ["frequencies"],
+        ["compare"],
+        ["cooccur"],
+        ["matrix", "--format", "csv"],
+        ["export", "excerpts", "--format", "md"],
+        ["report", "--format", "html"],
+    ):
+        code, _, err = _run(*verb, "-p", db)
+        assert code == 0, (verb, err)
+        notes = [line for line in err.splitlines() if "contribute no codable segment" in line]
+        assert len(notes) == 1 and "questions_only.txt" in notes[0], verb
+    code, _, err = _run("sources", "-p", db)
+    assert "contribute no codable segment" not in err

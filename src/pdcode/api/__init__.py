@@ -32,13 +32,13 @@ from pdcode.api.report import build_report, write_report
 from pdcode.store import Project  # the type every verb takes
 
 __all__ = [
-    "Project",
     "CodeReport",
     "CodingsImport",
     "DemoResult",
     "FileOutcome",
     "ImportOptions",
     "ImportReport",
+    "Project",
     "analysis",
     "build_report",
     "bundled",

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from pdcode.analysis.compare import Comparison
 from pdcode.analysis.cooccurrence import Cooccurrence
 from pdcode.analysis.frequencies import Frequencies
-from pdcode.api.formats import check_format
+from pdcode.api.filters import check_coder
+from pdcode.api.formats import check_format, format_of
 from pdcode.errors import UsageError
 from pdcode.records import UNITS
 from pdcode.store import Project, frames
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 LEVELS = ("leaf", "group")
 FORMATS = ("csv", "json", "md", "xlsx")
+# What a reference counts: a unit of text, or (coding) each stretch of coded text.
+FREQUENCY_UNITS = (*UNITS, "coding")
 
 
 def frequencies(
@@ -28,19 +31,24 @@ def frequencies(
     level: str = "leaf",
     unit: str = "sentence",
 ) -> Frequencies:
-    """For each code: references (coded units), sources and cases, overall and per group."""
+    """For each code: references (coded units), sources and cases, overall and per group.
+
+    With unit ``coding`` each stretch of text coded with a code is one reference.
+    """
     from pdcode.analysis.frequencies import frequencies as table
 
-    if unit not in UNITS:
-        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    if unit not in FREQUENCY_UNITS:
+        raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(FREQUENCY_UNITS)})")
     if level not in LEVELS:
         raise UsageError(f"unknown level {level!r} (choose from {', '.join(LEVELS)})")
-    codings = frames.codings_frame(project, coder)
+    codings = frames.codings_frame(project, check_coder(project, coder))
     codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
     names = dict(zip(codes["code"], codes["name"], strict=True))
     try:
         return table(
-            frames.units_frame(project, unit, include_interviewer=True),
+            None
+            if unit == "coding"
+            else frames.units_frame(project, unit, include_interviewer=True),
             codings,
             frames.sources_frame(project),
             order,
@@ -56,25 +64,41 @@ def frequencies(
 def _code_order(
     codes: pd.DataFrame, codings: pd.DataFrame, level: str
 ) -> tuple[pd.DataFrame, list[str], dict[str, str | None] | None]:
-    """The codebooks in use, the row order of codes, and (group level) leaf -> group."""
+    """The codebooks in use, the row order of codes, and (group level) code -> group.
+
+    Leaf level: every leaf code, and every group code with codings of its own (a
+    row holding just the codings made on the group itself, as NVivo or qc allow),
+    in codebook order. Group level: the top-level codes (groups, and codes in no
+    group), each code mapped to the top of its tree, so a coding on a code at any
+    depth, a group's own included, counts for its top-level group.
+    """
     coded = set(codings["code"].unique())  # iterating a million values is slow
     used_books = set(codes.loc[codes["code"].isin(coded), "codebook"])
     codes = codes[codes["codebook"].isin(used_books)]
+    # A missing parent reads back from the database as NaN, not None.
+    parent_of = {
+        code: parent if isinstance(parent, str) else None
+        for code, parent in zip(codes["code"], codes["parent"], strict=True)
+    }
     parents: dict[str, str | None] | None = None
     if level == "group":
-        # A missing parent reads back from the database as NaN, not None.
-        parents = {
-            code: parent if isinstance(parent, str) else None
-            for code, parent in zip(codes["code"], codes["parent"], strict=True)
-        }
-        order = codes.loc[codes["is_group"].astype(bool), "code"].tolist()
+        parents = {code: _top(code, parent_of) if up else None for code, up in parent_of.items()}
+        order = [code for code in codes["code"] if parent_of[code] is None]
     else:
-        order = codes.loc[~codes["is_group"].astype(bool), "code"].tolist()
+        own = ~codes["is_group"].astype(bool) | codes["code"].isin(coded)
+        order = codes.loc[own, "code"].tolist()
     # Codes no stored codebook knows (e.g. imported human codes) still count.
     order += sorted(coded - set(codes["code"]) - set(order))
-    if parents is not None:  # groups only: top-level codes and unknown ones
-        order = [c for c in order if parents.get(c) is None]
     return codes, order, parents
+
+
+def _top(code: str, parent_of: dict[str, str | None]) -> str:
+    """The top-level ancestor of ``code`` (a cycle, which validation refuses, stops the walk)."""
+    seen = {code}
+    while (up := parent_of.get(code)) is not None and up not in seen:
+        seen.add(up)
+        code = up
+    return code
 
 
 COOCCUR_UNITS = ("sentence", "turn", "paragraph", "source")
@@ -88,7 +112,7 @@ def cooccur(
 
     if unit not in COOCCUR_UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(COOCCUR_UNITS)})")
-    codings = frames.codings_frame(project, coder)
+    codings = frames.codings_frame(project, check_coder(project, coder))
     _codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
     if parents is not None:
         codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
@@ -101,16 +125,27 @@ def cooccur(
 
 
 def render_cooccur(
-    result: Cooccurrence, fmt: str, output: Path | None, heatmap: Path | None = None
+    result: Cooccurrence,
+    fmt: str | None,
+    output: Path | None,
+    heatmap: Path | None = None,
+    table: bool = True,
 ) -> str | None:
-    """Pairs as csv/json/md, or counts, Jaccard and pairs as xlsx sheets; a heatmap."""
+    """Pairs as csv/json/md, or counts, Jaccard and pairs as xlsx sheets; a heatmap.
+
+    The table is written to ``output``, or returned as text when there is none;
+    with ``table`` False only the heatmap is drawn."""
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
+    if table:
+        check_format(fmt, FORMATS, output)
     if heatmap is not None:
         from pdcode.export.charts import heatmap as draw
 
         draw(result.counts, f"Codes on the same {result.unit}", heatmap)
-    check_format(fmt, FORMATS, output)
+    if not table:
+        return None
     pairs = result.pairs()
     columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
     if fmt == "xlsx":
@@ -148,7 +183,7 @@ def compare(
     from pdcode.analysis.compare import compare as run
 
     # Which codes each source carries is all a comparison needs.
-    codings = frames.coded_sources_frame(project, coder)
+    codings = frames.coded_sources_frame(project, check_coder(project, coder))
     codes, order, parents = _code_order(frames.codes_frame(project), codings, level)
     if parents is not None:
         codings = codings.assign(code=codings["code"].map(lambda c: parents.get(c) or c))
@@ -167,12 +202,22 @@ def compare(
 
 
 def render_compare(
-    result: Comparison, fmt: str, output: Path | None, heatmap: Path | None = None
+    result: Comparison,
+    fmt: str | None,
+    output: Path | None,
+    heatmap: Path | None = None,
+    table: bool = True,
 ) -> str | None:
-    """The comparison as csv/json/md/xlsx; a heatmap of prevalence (%) by group."""
+    """The comparison as csv/json/md/xlsx; a heatmap of prevalence (%) by group.
+
+    The table is written to ``output``, or returned as text when there is none;
+    with ``table`` False only the heatmap is drawn."""
     from pdcode.analysis.compare import __doc__ as method
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
+    if table:
+        check_format(fmt, FORMATS, output)
     if heatmap is not None:
         import pandas as pd
 
@@ -184,7 +229,8 @@ def render_compare(
             columns=[f"{g} (n={n})" for g, n in zip(result.groups, result.n, strict=True)],
         )
         draw(matrix, f"% of {result.unit}s with each code, by {result.across}", heatmap)
-    check_format(fmt, FORMATS, output)
+    if not table:
+        return None
     columns = result.columns()
     if fmt == "xlsx":
         from pdcode.export.workbook import write_xlsx
@@ -210,6 +256,11 @@ def render_compare(
             )
             + "\n"
         )
+    elif fmt == "md":  # for people: p-values as they are reported ("< 0.001")
+        from pdcode.analysis.compare import format_p
+
+        rows = [{**row, "p": format_p(row["p"])} for row in result.rows]
+        content = render(rows, columns, fmt)
     else:
         content = render(list(result.rows), columns, fmt)
     if output is not None:
@@ -226,10 +277,13 @@ def header(freq: Frequencies) -> dict[str, str]:
     return titles
 
 
-def render_frequencies(freq: Frequencies, fmt: str, output: Path | None) -> str | None:
-    """The table as csv, md, json (with its groups and unit) or xlsx (needs ``output``)."""
+def render_frequencies(freq: Frequencies, fmt: str | None, output: Path | None) -> str | None:
+    """The table as csv, md, json (with its groups and unit) or xlsx (needs ``output``);
+    the format is ``fmt``, else ``output``'s suffix, else csv. Returns the text
+    when there is no ``output``."""
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     titles = header(freq)
     columns = freq.columns()

@@ -26,11 +26,13 @@ def show(path: Path) -> Codebook:
 EXPORT_FORMATS = ("qdc", "csv", "md", "docx")
 
 
-def export_codebook(path: Path, fmt: str, output: Path) -> None:
-    """Write a codebook as REFI-QDA .qdc, CSV, Markdown or Word."""
+def export_codebook(path: Path, fmt: str, output: Path | None) -> str | None:
+    """Write a codebook as REFI-QDA .qdc, CSV, Markdown or Word; with no
+    ``output``, return a text format (qdc, csv, md) as text."""
+    from pdcode.api.formats import check_format
     from pdcode.codebook import exchange
-    from pdcode.errors import UsageError
 
+    check_format(fmt, EXPORT_FORMATS, output)
     book = load_codebook(path, require_rules=False)
     writers: dict[str, Callable[[Codebook], bytes]] = {
         "qdc": exchange.to_qdc,
@@ -38,12 +40,13 @@ def export_codebook(path: Path, fmt: str, output: Path) -> None:
         "csv": lambda b: exchange.to_csv(b).encode("utf-8"),
         "md": lambda b: exchange.to_markdown(b).encode("utf-8"),
     }
-    if fmt not in writers:
-        raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_bytes(writers[fmt](book))
-    tmp.replace(output)
+    data = writers[fmt](book)
+    if output is None:
+        return data.decode("utf-8")
+    from pdcode.export.files import write_output
+
+    write_output(data, output)
+    return None
 
 
 def import_codebook(path: Path, output: Path) -> tuple[str, ...]:
@@ -69,8 +72,9 @@ def import_codebook(path: Path, output: Path) -> tuple[str, ...]:
         f"# Imported by pdcode from {path.name}. Codes have no rules yet: add them\n"
         "# before auto-coding (`pdcode codebook validate` lists the codes without).\n"
     )
-    output.write_text(
-        header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100),
-        encoding="utf-8",
+    from pdcode.export.files import write_output
+
+    write_output(
+        header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100), output
     )
     return imported.notes

@@ -20,7 +20,9 @@ CODING_COLUMNS = (
     "source",
     "strand",
     "case",
+    "role",
     "speaker",
+    "is_interviewer",
     "start",
     "end",
     "code",
@@ -79,11 +81,13 @@ def code_project(
     the previous codings of ``rules:BOOK@VERSION`` are replaced in one transaction.
     Other coders' codings, human ones included, are never touched.
     """
+    from pdcode.api.filters import check_strand
     from pdcode.autocode import RuleCoder
     from pdcode.codebook import content_hash, load_codebook
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    check_strand(project, strand)
     book = load_codebook(codebook_path)
     digest = content_hash(codebook_path)
     coder = rules_coder(book.name, book.version)
@@ -145,20 +149,27 @@ def export_codings(
     code: str | None = None,
     explain: bool = False,
 ) -> str | None:
-    """Codings as csv, json or xlsx; returns the text for csv/json when not written."""
+    """Codings as csv, json or xlsx, each with its source's role and whether the
+    interviewer spoke it; returns the text for csv/json when not written."""
+    from pdcode.api.filters import check_coder, resolve_code
+    from pdcode.api.formats import check_format
+    from pdcode.api.project import source_roles
     from pdcode.export.tables import render, write_text
 
-    rows = store.coding_rows(project, coder=coder, code=code)
+    check_format(fmt, ("csv", "json", "xlsx"), output)
+    rows = store.coding_rows(
+        project, coder=check_coder(project, coder), code=resolve_code(project, code)
+    )
+    roles = source_roles(project)
+    for row in rows:
+        row["role"] = roles.get(row["source"])
     columns = EXPLAIN_COLUMNS if explain else CODING_COLUMNS
     if fmt == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE")
         from pdcode.export.workbook import write_xlsx
 
+        assert output is not None  # check_format refused xlsx without one
         write_xlsx({"codings": (rows, columns)}, output)
         return None
-    if fmt not in ("csv", "json"):
-        raise UsageError(f"unknown format {fmt!r} (choose from csv, json, xlsx)")
     content = render(rows, columns, fmt)
     if output is not None:
         write_text(content, output)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pdcode.api.formats import check_format
+from pdcode.api.formats import check_format, format_of
 from pdcode.store import Project
 
 FORMATS = ("csv", "xlsx", "docx")
@@ -47,21 +47,32 @@ def disagreements(
 
 
 def write_disagreements(
-    rows: list[dict[str, Any]], columns: list[str], coders: Sequence[str], fmt: str, output: Path
-) -> None:
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    coders: Sequence[str],
+    fmt: str | None,
+    output: Path | None,
+) -> str | None:
+    """Write the rows as csv, xlsx or docx (``fmt``, else ``output``'s suffix, else
+    csv); with no ``output``, return the csv text."""
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     if fmt == "csv":
-        write_text(render(rows, columns, "csv"), output)
-    elif fmt == "xlsx":
+        content = render(rows, columns, "csv")
+        if output is None:
+            return content
+        write_text(content, output)
+        return None
+    assert output is not None  # check_format refused a binary format without one
+    if fmt == "xlsx":
         from pdcode.export.workbook import write_xlsx
 
         write_xlsx({"disagreements": (rows, columns)}, output)
     else:
         from pdcode.export.disagreements import to_docx
+        from pdcode.export.files import write_output
 
-        output.parent.mkdir(parents=True, exist_ok=True)
-        part = output.with_name(output.name + ".part")
-        part.write_bytes(to_docx(rows, list(coders)))
-        part.replace(output)
+        write_output(to_docx(rows, list(coders)), output)
+    return None

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pdcode.api.formats import check_format
+from pdcode.api.formats import check_format, format_of
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 
@@ -28,7 +28,8 @@ def evaluate(
     """Per-code precision, recall and F1 of ``pred`` against ``gold`` over the units,
     with the text of every unit (for listing the misses)."""
     from pdcode.api.analysis import _code_order
-    from pdcode.api.reliability import UNITS, _check_coders
+    from pdcode.api.filters import check_coders
+    from pdcode.api.reliability import UNITS
     from pdcode.evaluation import Labelled, Span
     from pdcode.evaluation import evaluate as run
 
@@ -36,7 +37,7 @@ def evaluate(
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
     if gold == pred:
         raise UsageError("--gold and --pred name the same coder")
-    _check_coders(project, [gold, pred])
+    check_coders(project, [gold, pred])
     segments = [
         r for r in project.segment_rows(unit) if include_interviewer or not r["is_interviewer"]
     ]
@@ -86,14 +87,16 @@ def miss_rows(result: Evaluation, texts: dict[tuple[str, int, int], str]) -> lis
 def render_evaluation(
     result: Evaluation,
     texts: dict[tuple[str, int, int], str],
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     misses: bool = False,
 ) -> str | None:
     """Scores (or, with ``misses``, the false positives and negatives) as csv/json/md;
-    json and xlsx hold scores, confusions and misses together."""
+    json and xlsx hold scores, confusions and misses together. The format is
+    ``fmt``, else ``output``'s suffix, else csv."""
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     confusions = [
         {"gold": c.gold, "predicted": c.predicted, "units": c.units} for c in result.confusions

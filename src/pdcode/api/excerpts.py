@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pdcode.api.filters import check_coder, check_strand, resolve_code
 from pdcode.api.formats import check_format
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
@@ -45,25 +47,29 @@ def _sections(
     ]
 
 
-def _write(sections: list[Any], title: str, fmt: str, output: Path) -> None:
+def _render(sections: list[Any], title: str, fmt: str) -> str | bytes:
     from pdcode.export import excerpts as writer
-    from pdcode.export.tables import render, write_text
+    from pdcode.export.tables import render
 
-    output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "md":
-        write_text(writer.to_markdown(title, sections, NOTE), output)
-    elif fmt == "html":
-        write_text(writer.to_html(title, sections, NOTE), output)
-    elif fmt == "csv":
-        write_text(render(writer.rows(sections), writer.ROW_COLUMNS, "csv"), output)
-    elif fmt == "xlsx":
-        from pdcode.export.workbook import write_xlsx
+        return writer.to_markdown(title, sections, NOTE)
+    if fmt == "html":
+        return writer.to_html(title, sections, NOTE)
+    if fmt == "csv":
+        return render(writer.rows(sections), writer.ROW_COLUMNS, "csv")
+    if fmt == "xlsx":
+        from pdcode.export.workbook import xlsx_bytes
 
-        write_xlsx({"excerpts": (writer.rows(sections), writer.ROW_COLUMNS)}, output)
-    else:
-        tmp = output.with_name(output.name + ".part")
-        tmp.write_bytes(writer.to_docx(title, sections, NOTE))
-        tmp.replace(output)
+        return xlsx_bytes({"excerpts": (writer.rows(sections), writer.ROW_COLUMNS)})
+    return writer.to_docx(title, sections, NOTE)
+
+
+@dataclass(frozen=True)
+class Excerpts:
+    """What `pdcode export excerpts` wrote: files, or (no file given) the text."""
+
+    written: tuple[Path, ...]
+    content: str | None = None
 
 
 def export_excerpts(
@@ -75,25 +81,38 @@ def export_excerpts(
     coder: str | None = None,
     split_by: str | None = None,
     output_dir: Path | None = None,
-) -> list[Path]:
-    """Write the excerpts to ``output``, or one file per strand into ``output_dir``."""
-    check_format(fmt, FORMATS, output)
+) -> Excerpts:
+    """Write the excerpts to ``output``, or one file per strand into ``output_dir``;
+    with neither, return a text format's document for stdout."""
+    from pdcode.export.files import write_output
+
     if split_by is not None:
         if split_by != "strand":
-            raise UsageError("--split-by takes strand")
-        if output_dir is None:
-            raise UsageError("--split-by needs --output-dir DIR")
-        strands = sorted({s.strand for s in project.source_summaries() if s.strand})
-        if strand is not None:
-            strands = [s for s in strands if s == strand]
+            raise UsageError(f"unknown --split-by {split_by!r} (choose from strand)")
+        if output is not None:
+            raise UsageError("--split-by writes one file per strand: give --output-dir DIR")
+        check_format(fmt, FORMATS, output_dir, "--output-dir DIR")
+        if output_dir is None:  # a text format: one file per strand still needs a folder
+            raise UsageError("--split-by strand needs --output-dir DIR")
+    else:
+        if output_dir is not None:
+            raise UsageError("--output-dir is for --split-by strand: give --output FILE")
+        check_format(fmt, FORMATS, output)
+    strand = check_strand(project, strand)
+    code = resolve_code(project, code)
+    coder = check_coder(project, coder)
+    if split_by is not None:
+        assert output_dir is not None
+        strands = [strand] if strand is not None else frames.known_strands(project)
         written = []
         for name in strands:
             target = output_dir / f"excerpts_{name}.{fmt}"
-            _write(_sections(project, name, code, coder), f"Coded excerpts: {name}", fmt, target)
-            written.append(target)
-        return written
-    if output is None:
-        raise UsageError("give --output FILE (or --split-by strand --output-dir DIR)")
+            sections = _sections(project, name, code, coder)
+            written.append(write_output(_render(sections, f"Coded excerpts: {name}", fmt), target))
+        return Excerpts(tuple(written))
     title = f"Coded excerpts: {strand}" if strand else "Coded excerpts"
-    _write(_sections(project, strand, code, coder), title, fmt, output)
-    return [output]
+    content = _render(_sections(project, strand, code, coder), title, fmt)
+    if output is None:
+        assert isinstance(content, str)  # check_format refused a binary format
+        return Excerpts((), content)
+    return Excerpts((write_output(content, output),))

@@ -5,28 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pdcode.api.filters import check_coder, check_strand
+from pdcode.api.formats import check_format, format_of
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 from pdcode.store import codings as store
+
+FORMATS = ("xlsx", "csv")
 
 
 def framework_matrix(
     project: Project,
     rows: str,
-    fmt: str,
-    output: Path,
+    fmt: str | None,
+    output: Path | None,
     count: bool = False,
     coder: str | None = None,
     strand: str | None = None,
-) -> int:
-    """Write the matrix; rows are case, source or a source attribute. Returns cells filled."""
+) -> tuple[int, str | None]:
+    """The matrix; rows are case, source or a source attribute. The format is
+    ``fmt``, else ``output``'s suffix, else csv. Returns the cells filled and,
+    when there is no ``output``, the csv text."""
     from pdcode.api.analysis import _code_order
     from pdcode.export import matrix as writer
     from pdcode.export.excerpts import attribution
     from pdcode.export.tables import write_text
 
-    if fmt not in ("xlsx", "csv"):
-        raise UsageError(f"unknown format {fmt!r} (choose from xlsx, csv)")
+    fmt = format_of(fmt, output, FORMATS, "csv")
+    check_format(fmt, FORMATS, output)
+    check_coder(project, coder)
+    check_strand(project, strand)
     sources = frames.sources_frame(project)
     if rows not in ("case", "source", *sources.columns):
         known = ", ".join(sorted(set(sources.columns) - {"strand"}))
@@ -63,8 +71,13 @@ def framework_matrix(
                 else "\n\n".join(f"{e['text']}\n— {attribution(e)}" for e in excerpts)
             )
         matrix[name] = (labels, values)
-    if fmt == "csv":
-        write_text(writer.to_csv(matrix, order, rows), output)
-    else:
+    filled = sum(len(v) for _, v in matrix.values())
+    if fmt == "xlsx":
+        assert output is not None  # check_format refused xlsx without one
         writer.to_xlsx(matrix, order, rows, output)
-    return sum(len(v) for _, v in matrix.values())
+        return filled, None
+    content = writer.to_csv(matrix, order, rows)
+    if output is None:
+        return filled, content
+    write_text(content, output)
+    return filled, None

@@ -8,7 +8,10 @@ from pdcode.errors import UsageError
 from pdcode.records import UNITS, SourceSummary
 from pdcode.store import Project
 
-SEGMENT_COLUMNS = ("source", "strand", "case", "speaker", "unit", "index", "start", "end", "text")
+SEGMENT_COLUMNS = (
+    "source", "strand", "case", "role", "speaker", "is_interviewer",
+    "unit", "index", "start", "end", "text",
+)  # fmt: skip
 SOURCE_COLUMNS = (
     "name",
     "strand",
@@ -66,15 +69,34 @@ def dump_sources(project: Project, fmt: str) -> str:
     return render(rows, SOURCE_COLUMNS, _check_format(fmt, ("csv", "json")))
 
 
+def source_roles(project: Project) -> dict[str, str]:
+    """Each source's ``role`` attribute, for the sources that have one."""
+    from pdcode.store import frames
+
+    sources = frames.sources_frame(project)
+    if "role" not in sources.columns:
+        return {}
+    return {
+        name: role
+        for name, role in zip(sources["source"], sources["role"], strict=True)
+        if isinstance(role, str)
+    }
+
+
 def export_segments(project: Project, unit: str, fmt: str, output: Path | None) -> str:
-    """Segments of one unit with attribution and text; written to ``output`` if given."""
+    """Segments of one unit with attribution (the source's role, whether the
+    interviewer spoke) and text; written to ``output`` if given."""
     from pdcode.export.tables import render, write_text
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
-    content = render(
-        project.segment_rows(unit), SEGMENT_COLUMNS, _check_format(fmt, ("csv", "json"))
-    )
+    fmt = _check_format(fmt, ("csv", "json"))
+    roles = source_roles(project)
+    rows = [
+        {**row, "role": roles.get(row["source"]), "is_interviewer": bool(row["is_interviewer"])}
+        for row in project.segment_rows(unit)
+    ]
+    content = render(rows, SEGMENT_COLUMNS, fmt)
     if output is not None:
         write_text(content, output)
     return content

@@ -123,6 +123,8 @@ def _sources(
                 case=case_name,
                 attributes=tuple(sorted(named.items())),
                 case_attributes=case_values,
+                # Turns only where labels pass the parser's structural test; codings
+                # outside every segment still count (pdcode.analysis.overlap.cover).
                 segments=tuple(segment_text(text, parse_turns(text), nlp)),
             )
         )
@@ -316,12 +318,11 @@ def build_refi(
 def export_qdpx(project: Project, output: Path, coder: str | None = None) -> Path:
     """Write the project as a REFI-QDA .qdpx (atomically)."""
     from pdcode import __version__
+    from pdcode.api.filters import check_coder
     from pdcode.export.qdpx import to_qdpx
 
-    refi = build_refi(project, coder, output.stem)
+    refi = build_refi(project, check_coder(project, coder), output.stem)
     data = to_qdpx(refi, f"pdcode {__version__}")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    part = output.with_name(output.name + ".part")
-    part.write_bytes(data)
-    part.replace(output)
-    return output
+    from pdcode.export.files import write_output
+
+    return write_output(data, output)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pdcode.api.formats import check_format
+from pdcode.api.filters import check_coders, check_strand, resolve_code
+from pdcode.api.formats import check_format, format_of
 from pdcode.errors import InputError, UsageError
 from pdcode.reliability import stats
 from pdcode.store import Project, frames
@@ -35,15 +36,6 @@ def parse_coders(value: str) -> list[str]:
     return coders
 
 
-def _check_coders(project: Project, coders: Sequence[str]) -> None:
-    known = frames.known_coders(project)
-    missing = [c for c in coders if c not in known]
-    if missing:
-        raise UsageError(
-            f"no codings by {', '.join(missing)} (coders in the project: {', '.join(known)})"
-        )
-
-
 def _scope(
     project: Project,
     coders: Sequence[str],
@@ -57,14 +49,13 @@ def _scope(
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
-    _check_coders(project, coders)
+    check_coders(project, coders)
+    code = resolve_code(project, code)
     codings = frames.coder_codings_frame(project, coders)
     units = frames.units_frame(project, unit, include_interviewer)
-    if strand is not None:
+    if check_strand(project, strand) is not None:
         sources = frames.sources_frame(project)
         inside = set(sources.loc[sources["strand"] == strand, "source"])
-        if not inside:
-            raise UsageError(f"no sources in strand {strand!r}")
         units = units[units["source"].isin(inside)].reset_index(drop=True)
         codings = codings[codings["source"].isin(inside)]
     codes_table, order, _ = _code_order(frames.codes_frame(project), codings, "leaf")
@@ -149,14 +140,16 @@ def agreement_table(
 
 def render_agreement(
     result: Agreement,
-    fmt: str,
+    fmt: str | None,
     output: Path | None,
     characters: list[dict[str, Any]] | None = None,
 ) -> str | None:
-    """Units table (and characters table) as csv/json/md, or both as xlsx sheets."""
+    """Units table (and characters table) as csv/json/md, or both as xlsx sheets;
+    the format is ``fmt``, else ``output``'s suffix, else csv."""
     from pdcode.export.tables import render, write_text
     from pdcode.reliability.characters import COLUMNS
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     columns = result.columns()
     if fmt == "xlsx":
@@ -190,9 +183,10 @@ def render_agreement(
     return content
 
 
-def render_table(result: TableAgreement, fmt: str, output: Path | None) -> str | None:
+def render_table(result: TableAgreement, fmt: str | None, output: Path | None) -> str | None:
     from pdcode.export.tables import render, write_text
 
+    fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     if fmt == "xlsx":
         from pdcode.export.workbook import write_xlsx

@@ -8,6 +8,7 @@ hand round a single file. Every number in it is the same as the verb's own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,8 @@ from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from pdcode.export.report import Block, Report
 
 FORMATS = {".html": "html", ".htm": "html", ".docx": "docx"}
@@ -32,10 +35,12 @@ def build_report(
     """The report's blocks, from the project's codings (of ``coder``, or all)."""
     from pdcode.analysis.overview import overview
     from pdcode.api.analysis import NOTE
+    from pdcode.api.filters import check_coder
     from pdcode.export.report import Heading, Report, Text
 
     if per_code < 1:
         raise UsageError("--per-code must be at least 1")
+    check_coder(project, coder)
     sources = frames.sources_frame(project)
     if sources.empty:
         raise UsageError("the project has no sources: import transcripts first")
@@ -90,6 +95,7 @@ def _compare_blocks(project: Project, coder: str | None, across: str) -> list[Bl
     import pandas as pd
 
     from pdcode.analysis.compare import __doc__ as method
+    from pdcode.analysis.compare import format_p
     from pdcode.api.analysis import compare
     from pdcode.export.report import Figure, Heading, Table, Text
 
@@ -105,7 +111,7 @@ def _compare_blocks(project: Project, coder: str | None, across: str) -> list[Bl
     for row in result.rows:
         cells: list[Any] = [row["code"]]
         cells += [f"{row[f'{g} with']} ({row[f'{g} %']:.1f}%)" for g in result.groups]
-        cells += [row["test"], row["p"], row["cramers_v"], row["distinctive"]]
+        cells += [row["test"], format_p(row["p"]), row["cramers_v"], row["distinctive"]]
         rows.append(tuple(cells))
     matrix = pd.DataFrame(
         [[row[f"{g} %"] for g in result.groups] for row in result.rows],
@@ -148,8 +154,8 @@ def _cooccur_blocks(project: Project, coder: str | None, unit: str) -> list[Bloc
 def _excerpt_blocks(project: Project, coder: str | None, per_code: int) -> list[Block]:
     import pandas as pd
 
+    from pdcode.analysis.typical import MIN_WORDS, typical_excerpts
     from pdcode.analysis.typical import __doc__ as method
-    from pdcode.analysis.typical import typical_excerpts
     from pdcode.api.excerpts import _sections
     from pdcode.export.excerpts import attribution
     from pdcode.export.report import Heading, Quote, Text
@@ -159,46 +165,117 @@ def _excerpt_blocks(project: Project, coder: str | None, per_code: int) -> list[
     blocks: list[Block] = [Text(" ".join((method or "").split()), italic=True)]
     if not records:
         return [*blocks, Text("No codings yet.")]
-    # Only what scoring needs goes through pandas; the records keep their own
-    # values (a paragraph number must not come back as a float).
-    frame = pd.DataFrame(
-        {
-            "code": [r["code"] for r in records],
-            "source": [r["source"] for r in records],
-            "start": [r["start"] for r in records],
-            "text": [r["text"] for r in records],
-            "record": range(len(records)),
-        }
-    )
-    chosen = typical_excerpts(frame, per_code)
-    picked: dict[str, list[int]] = {}
-    for code, index in zip(chosen["code"], chosen["record"], strict=True):
-        picked.setdefault(code, []).append(int(index))
+    candidates = _sentences(project, records)
+    chosen = typical_excerpts(candidates, per_code)
+    picked: dict[str, list[dict[str, Any]]] = {}
+    for found in chosen.to_dict("records"):
+        picked.setdefault(str(found["code"]), []).append(_plain(found))
     for s in sections:
         blocks.append(Heading(f"{s.name} ({s.code})", level=2))
         if s.definition:
             blocks.append(Text(s.definition, italic=True))
         shown = picked.get(s.code, [])
+        note = None
+        if not shown:  # codings outside any sentence (a preamble): the coded text itself
+            note = "No coded sentence: the coded text is shown."
+            frame = pd.DataFrame([{**e, "code": s.code} for e in s.excerpts])
+            shown = [_plain(r) for r in typical_excerpts(frame, per_code).to_dict("records")]
+        elif any(row["short"] for row in shown):
+            note = (
+                f"No coded sentence of {MIN_WORDS} or more words by a participant: "
+                "shorter sentences shown."
+            )
         blocks.append(Text(f"{len(s.excerpts)} excerpt(s); the {len(shown)} most typical:"))
-        for index in shown:
-            record = records[index]
-            blocks.append(Quote(str(record["text"]), attribution(record)))
+        if note:
+            blocks.append(Text(note, italic=True))
+        for row in shown:
+            text = str(row["text"])
+            if "short" in row:  # a whole sentence: line breaks inside it are layout
+                text = " ".join(text.split())
+            blocks.append(Quote(text, attribution(row)))
     return blocks
 
 
-def write_report(project: Project, output: Path, **options: Any) -> Path:
-    """Build the report and write it as .html or .docx (chosen by ``output``'s suffix)."""
-    fmt = FORMATS.get(output.suffix.lower())
-    if fmt is None:
-        raise UsageError(f"{output}: a report is written as .html or .docx")
+def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A pandas row's values as Python ones: NaN is None, a float paragraph an int."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, float) and value != value:
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        out[str(key)] = value
+    if isinstance(out.get("paragraph"), float):
+        out["paragraph"] = int(out["paragraph"])
+    return out
+
+
+def _sentences(project: Project, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The whole sentences the codings touch, with what an attribution needs: case,
+    role, speaker, source, and the turn's time or the paragraph number."""
+    from bisect import bisect_right
+
+    import pandas as pd
+
+    from pdcode.analysis.typical import sentence_candidates
+
+    sentences = pd.DataFrame(project.segment_rows("sentence"))
+    if sentences.empty:
+        return pd.DataFrame(columns=["code", "source", "start", "text", "short"])
+    sources = frames.sources_frame(project)
+    roles = dict(zip(sources["source"], sources["role"], strict=True)) if "role" in sources else {}
+    starts: dict[str, list[int]] = {}
+    numbers: dict[str, list[int]] = {}
+    for row in project.segment_rows("paragraph"):
+        starts.setdefault(row["source"], []).append(row["start"])
+        numbers.setdefault(row["source"], []).append(row["index"] + 1)
+
+    def paragraph(source: str, offset: int) -> int | None:
+        position = bisect_right(starts.get(source, []), offset) - 1
+        return numbers[source][position] if position >= 0 else None
+
+    role: list[object] = [r if isinstance(r, str) else None for r in sentences["source"].map(roles)]
+    places = zip(sentences["source"], sentences["start"], strict=True)
+    numbered: list[object] = [paragraph(source, start) for source, start in places]
+    sentences = sentences.assign(
+        role=pd.Series(role, dtype=object, index=sentences.index),
+        time=sentences["start_time"].astype(object).where(sentences["start_time"].notna(), None),
+        paragraph=pd.Series(numbered, dtype=object, index=sentences.index),
+    )
+    codings = pd.DataFrame(
+        {
+            "source": [r["source"] for r in records],
+            "start": [r["start"] for r in records],
+            "end": [r["end"] for r in records],
+            "code": [r["code"] for r in records],
+        }
+    )
+    labels = {str(s) for s in sentences["speaker"].dropna()}
+    keep = ["source", "start", "end", "text", "case", "role", "speaker", "time", "paragraph"]
+    keep += ["is_interviewer"]
+    return sentence_candidates(sentences[keep], codings, labels=labels)
+
+
+def write_report(
+    project: Project, output: Path | None, fmt: str | None = None, **options: Any
+) -> str | None:
+    """Build the report and write it as html or docx (``fmt``, else chosen by
+    ``output``'s suffix); with no ``output``, return the html."""
+    from pdcode.api.formats import check_format
+
+    if fmt is None and output is not None:
+        fmt = FORMATS.get(output.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"{output}: a report is written as .html or .docx (or give --format)")
+    fmt = fmt or "html"
+    check_format(fmt, ("html", "docx"), output)
     report = build_report(project, **options)
     from pdcode.export import report as writer
+    from pdcode.export.files import write_output
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    part = output.with_name(output.name + ".part")
-    if fmt == "html":
-        part.write_text(writer.to_html(report), encoding="utf-8", newline="")
-    else:
-        part.write_bytes(writer.to_docx(report))
-    part.replace(output)
-    return output
+    content = writer.to_html(report) if fmt == "html" else writer.to_docx(report)
+    if output is None:
+        assert isinstance(content, str)  # check_format refused docx without a file
+        return content
+    write_output(content, output)
+    return None

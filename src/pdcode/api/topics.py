@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pdcode.errors import UsageError
@@ -38,6 +39,9 @@ def _segments(
     if "role" in sources.columns:
         frame = frame.merge(sources[["source", "role"]], on="source", how="left")
     frame = frame.rename(columns={"start_time": "time", "index": "position"})
+    for column in ("strand", "case", "role", "speaker"):  # missing is None, never NaN
+        if column in frame.columns:
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     keep = ["source", "start", "end", "strand", "case", "role", "speaker", "time", "position"]
     return frame[[c for c in keep if c in frame.columns] + ["text"]]
 
@@ -69,7 +73,9 @@ def topics(
         raise UsageError(f"unknown method {method!r} (choose from nmf, lda, embeddings)")
     if method == "embeddings" and (k is None or embedding_model is None):
         raise UsageError("--method embeddings needs --k N and --embedding-model NAME_OR_PATH")
-    segments = _segments(project, unit, strand, exclude_interviewer)
+    from pdcode.api.filters import check_strand
+
+    segments = _segments(project, unit, check_strand(project, strand), exclude_interviewer)
     if len(segments) < MIN_SEGMENTS:
         raise UsageError(f"{len(segments)} {unit}s selected: a topic model needs {MIN_SEGMENTS}+")
     documents = lemma_documents(segments["text"].tolist(), name_words(segments.get("speaker", [])))
@@ -166,3 +172,39 @@ def as_rows(result: TopicsResult) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+FORMATS = ("md", "csv", "json", "html")
+
+
+def render_topics(result: TopicsResult, fmt: str | None, output: Path | None) -> str | None:
+    """The topics as md, csv, json or html (``fmt``, else ``output``'s suffix, else
+    md), written to ``output``; with no ``output``, returned as text."""
+    from pdcode.api.formats import check_format, format_of
+    from pdcode.export import topics as writer
+    from pdcode.export.tables import render, write_text
+
+    fmt = format_of(fmt, output, FORMATS, "md")
+    check_format(fmt, FORMATS, output)
+    if fmt == "csv":
+        rows = as_rows(result)
+        columns = ["topic", "label", "segments", "coherence", "terms", "codes", "gap"]
+        content = render(rows, columns, "csv")
+    else:
+        content = {"md": writer.to_markdown, "json": writer.to_json, "html": writer.to_html}[fmt](
+            result
+        )
+    if output is None:
+        return content
+    write_text(content, output)
+    return None
+
+
+def draw_heatmap(result: TopicsResult, output: Path) -> bool:
+    """Topic x strand prevalence as a heatmap; False when there are no strands."""
+    from pdcode.export.charts import heatmap
+
+    if "strand" not in result.prevalence:
+        return False
+    heatmap(result.prevalence["strand"], f"% of each strand's {result.unit}s in each topic", output)
+    return True

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+from pdcode.cli.cells import Breakable, Table
+from pdcode.cli.notes import note_uncodable
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, wrote
 
 if TYPE_CHECKING:
     from pdcode.analysis.frequencies import Frequencies
@@ -24,7 +25,11 @@ def frequencies(
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
     level: Annotated[str, typer.Option(help="leaf codes or their groups.")] = "leaf",
     unit: Annotated[
-        str, typer.Option(help="What a reference counts: sentence or turn.")
+        str,
+        typer.Option(
+            help="What a reference counts: a coded sentence, turn or paragraph, "
+            "or each stretch of coded text (coding, as NVivo counts references)."
+        ),
     ] = "sentence",
     fmt: Annotated[
         str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
@@ -35,13 +40,14 @@ def frequencies(
     from pdcode import api
 
     with api.open_project(project) as proj:
+        note_uncodable(proj, "turn")
         freq = api.frequencies(proj, by, coder, level, unit)
     if fmt is not None or output is not None:
-        content = api.render_frequencies(freq, fmt or "csv", output)
+        content = api.render_frequencies(freq, fmt, output)
         if output is None and content is not None:
             emit(content)
         else:
-            console.print(f"Wrote {output}")
+            wrote(output)
         return
     console.print(frequencies_table(freq))
 
@@ -51,12 +57,13 @@ def frequencies_table(freq: Frequencies) -> Table:
     from pdcode.api.analysis import NOTE
 
     table = Table(
-        title=f"Codes by {freq.by or 'project'}; references are coded {freq.unit}s",
+        title=f"Codes by {freq.by or 'project'}; references are "
+        + ("stretches of coded text" if freq.unit == "coding" else f"coded {freq.unit}s"),
         title_justify="left",
         caption=NOTE,
         caption_justify="left",
     )
-    table.add_column("code", no_wrap=True)
+    table.add_column("code")
     for name in ("refs", "sources", "cases"):
         table.add_column(name, justify="right")
     for g in freq.groups:
@@ -64,13 +71,16 @@ def frequencies_table(freq: Frequencies) -> Table:
     for row in freq.rows:
         cells = [str(row[c]) for c in ("references", "sources", "cases")]
         cells += [f"{row[f'{g.name} sources %']:.1f}" for g in freq.groups]
-        table.add_row(row["code"], *cells)
+        table.add_row(Breakable(row["code"]), *cells)
     return table
 
 
 @app.command("matrix")
 def matrix(
-    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv to write.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The .xlsx or .csv to write (csv: else stdout)."),
+    ] = None,
     project: ProjectOption = DEFAULT_PROJECT,
     rows: Annotated[str, typer.Option(help="case, source or an attribute (role...).")] = "case",
     cols: Annotated[str, typer.Option(help="Columns: code (the only choice).")] = "code",
@@ -78,7 +88,8 @@ def matrix(
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
     strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="xlsx or csv (default: from --output).")
+        str | None,
+        typer.Option("--format", help="xlsx or csv (default: from --output, else csv)."),
     ] = None,
 ) -> None:
     """A framework matrix: rows by case, source or attribute, a column per code."""
@@ -86,10 +97,13 @@ def matrix(
 
     if cols != "code":
         raise typer.BadParameter("only code columns are supported", param_hint="--cols")
-    chosen = fmt or output.suffix.lower().lstrip(".")
     with api.open_project(project) as proj:
-        filled = api.framework_matrix(proj, rows, chosen, output, count, coder, strand)
-    console.print(f"Wrote {output} ({filled} filled cells)")
+        note_uncodable(proj, "turn")
+        filled, content = api.framework_matrix(proj, rows, fmt, output, count, coder, strand)
+    if content is not None:
+        emit(content)
+    else:
+        wrote(output, detail=f" ({filled} filled cells)")
 
 
 @app.command("compare")
@@ -111,20 +125,20 @@ def compare(
 ) -> None:
     """Code prevalence across groups: chi-square or Fisher, Cramér's V, distinctive codes."""
     from pdcode import api
+    from pdcode.analysis.compare import format_p
 
     with api.open_project(project) as proj:
+        note_uncodable(proj, "turn")
         result = api.analysis.compare(proj, across, unit, coder, level)
     machine = fmt is not None or output is not None
-    content = api.analysis.render_compare(
-        result, fmt or "csv", output if machine else None, heatmap
-    )
+    content = api.analysis.render_compare(result, fmt, output, heatmap, table=machine)
     if heatmap is not None:
-        console.print(f"Wrote {heatmap}")
+        wrote(heatmap)
     if machine:
         if output is None and content is not None:
             emit(content)
         else:
-            console.print(f"Wrote {output}")
+            wrote(output)
         return
     sizes = ", ".join(f"{g} n={n}" for g, n in zip(result.groups, result.n, strict=True))
     table = Table(
@@ -134,7 +148,7 @@ def compare(
         "they do not prove claims.",
         caption_justify="left",
     )
-    table.add_column("code", no_wrap=True)
+    table.add_column("code")
     for g in result.groups:
         table.add_column(f"{g} %", justify="right")
     for name in ("test", "p", "V", "distinctive"):
@@ -142,10 +156,10 @@ def compare(
     for row in result.rows:
         p, v = row["p"], row["cramers_v"]
         table.add_row(
-            row["code"],
+            Breakable(row["code"]),
             *(f"{row[f'{g} %']:.1f}" for g in result.groups),
             row["test"],
-            "" if p is None else f"{p:.3f}",
+            format_p(p),
             "" if v is None else f"{v:.2f}",
             row["distinctive"],
         )

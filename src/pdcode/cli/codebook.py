@@ -9,7 +9,7 @@ import typer
 from rich.tree import Tree
 
 from pdcode.cli.app import app
-from pdcode.cli.render import console, emit, err_console
+from pdcode.cli.render import console, emit, err_console, wrote
 
 if TYPE_CHECKING:
     from pdcode.codebook import Code
@@ -66,14 +66,20 @@ def show(path: BookFile) -> None:
 @codebook_app.command("export")
 def export(
     path: BookFile,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The file to write (qdc, csv, md: else stdout)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="qdc, csv, md or docx.")] = "qdc",
 ) -> None:
     """Write the codebook as REFI-QDA .qdc, CSV, Markdown or Word."""
     from pdcode import api
 
-    api.codebooks.export_codebook(path, fmt, output)
-    console.print(f"Wrote {output}")
+    content = api.codebooks.export_codebook(path, fmt, output)
+    if content is not None:
+        emit(content)
+    else:
+        wrote(output)
 
 
 @codebook_app.command("import")
@@ -86,4 +92,4 @@ def import_(
 
     for note in api.codebooks.import_codebook(path, output):
         err_console.print(f"note: {note}", markup=False)
-    console.print(f"Wrote {output}")
+    wrote(output)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pdcode.cli.app import app
+from pdcode.cli.cells import Breakable, Table
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console
 
 
@@ -25,7 +25,6 @@ def code(
 ) -> None:
     """Auto-code segments with a codebook's rules (replaces that codebook's last run)."""
     from pdcode import api
-
     from pdcode.cli.notes import note_uncodable
 
     with api.open_project(project) as proj:
@@ -35,7 +34,7 @@ def code(
     table.add_column("code")
     table.add_column(f"{report.unit}s", justify="right")
     for name, count in report.per_code:
-        table.add_row(name, str(count))
+        table.add_row(Breakable(name), str(count))
     console.print(table)
     console.print(
         f"Coded {report.units:,} {report.unit}s in {report.sources} sources: "

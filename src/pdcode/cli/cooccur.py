@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+from pdcode.cli.cells import Breakable, Table
+from pdcode.cli.notes import note_uncodable
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, wrote
 
 SHOWN = 25  # pairs in the terminal table; files hold them all
 
@@ -32,18 +33,17 @@ def cooccur(
     from pdcode import api
 
     with api.open_project(project) as proj:
+        note_uncodable(proj, "turn")
         result = api.analysis.cooccur(proj, unit, coder, level)
     machine = fmt is not None or output is not None
-    content = api.analysis.render_cooccur(
-        result, fmt or "csv", output if machine else None, heatmap
-    )
+    content = api.analysis.render_cooccur(result, fmt, output, heatmap, table=machine)
     if heatmap is not None:
-        console.print(f"Wrote {heatmap}")
+        wrote(heatmap)
     if machine:
         if output is None and content is not None:
             emit(content)
         else:
-            console.print(f"Wrote {output}")
+            wrote(output)
         return
     pairs = sorted(result.pairs(), key=lambda p: (-int(str(p["both"])), str(p["code_a"])))
     table = Table(
@@ -53,6 +53,9 @@ def cooccur(
         table.add_column(name, justify="right" if name in ("both", "jaccard") else "left")
     for pair in [p for p in pairs if p["both"]][:SHOWN]:
         table.add_row(
-            str(pair["code_a"]), str(pair["code_b"]), str(pair["both"]), f"{pair['jaccard']:.3f}"
+            Breakable(str(pair["code_a"])),
+            Breakable(str(pair["code_b"])),
+            str(pair["both"]),
+            f"{pair['jaccard']:.3f}",
         )
     console.print(table)

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+from pdcode.cli.notes import note_uncodable
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, emit, wrote
 
 export_app = typer.Typer(help="Export project contents.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -25,7 +26,7 @@ def segments(
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Output = None,
 ) -> None:
-    """Segments with source, strand, case, speaker, offsets and text."""
+    """Segments with attribution, who spoke (is_interviewer), offsets and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
@@ -33,7 +34,7 @@ def segments(
     if output is None:
         emit(content)
     else:
-        console.print(f"Wrote {output}")
+        wrote(output)
 
 
 @export_app.command("codings")
@@ -42,12 +43,12 @@ def codings(
     fmt: Annotated[str, typer.Option("--format", help="csv, json or xlsx.")] = "csv",
     output: Output = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
-    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code (its id or name).")] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Add provenance and the matched words.")
     ] = False,
 ) -> None:
-    """Codings with source, strand, case, speaker, offsets, code, coder, rule and text."""
+    """Codings with attribution, who spoke (is_interviewer), code, coder, rule and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
@@ -55,7 +56,7 @@ def codings(
     if output is None and content is not None:
         emit(content)
     else:
-        console.print(f"Wrote {output}")
+        wrote(output)
 
 
 @export_app.command("excerpts")
@@ -64,18 +65,22 @@ def excerpts(
     project: ProjectOption = DEFAULT_PROJECT,
     output: Output = None,
     strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
-    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code (its id or name).")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
     split_by: Annotated[str | None, typer.Option(help="strand: one file per strand.")] = None,
-    output_dir: Annotated[Path | None, typer.Option(help="Folder for --split-by files.")] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option(help="Folder for --split-by files (excerpts_STRAND.FORMAT).")
+    ] = None,
 ) -> None:
     """Coded excerpts grouped by code, with definitions and attribution."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        written = api.export_excerpts(proj, fmt, output, strand, code, coder, split_by, output_dir)
-    for path in written:
-        console.print(f"Wrote {path}")
+        note_uncodable(proj, "turn")
+        result = api.export_excerpts(proj, fmt, output, strand, code, coder, split_by, output_dir)
+    if result.content is not None:
+        emit(result.content)
+    wrote(*result.written)
 
 
 @export_app.command("qdpx")
@@ -89,4 +94,4 @@ def qdpx(
 
     with api.open_project(project) as proj:
         written = api.qdpx.export_qdpx(proj, output, coder)
-    console.print(f"Wrote {written}")
+    wrote(written)

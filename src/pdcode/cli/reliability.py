@@ -6,16 +6,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit
+from pdcode.cli.cells import Breakable, Table
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console, wrote
 
 SHOWN_CONFUSIONS = 10
 
 
 def _fmt(value: object) -> str:
     return "" if value is None else str(value)
+
+
+def _cell(column: str, value: object) -> str | Breakable:
+    """A table cell: code ids break only after an underscore."""
+    return Breakable(_fmt(value)) if column == "code" else _fmt(value)
 
 
 @app.command("agreement")
@@ -34,7 +39,7 @@ def agreement(
         str, typer.Option(help="With --table: nominal, ordinal, interval or ratio.")
     ] = "nominal",
     unit: Annotated[str, typer.Option(help="sentence, turn or paragraph.")] = "sentence",
-    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code (its id or name).")] = None,
     strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Count interviewer units too.")
@@ -58,10 +63,8 @@ def agreement(
             raise typer.BadParameter("give --coders or --table, not both")
         result = rel.agreement_table(table, level, bootstrap, seed)
         if fmt is not None or output is not None:
-            content = rel.render_table(result, fmt or "csv", output)
-            emit(content) if output is None and content is not None else console.print(
-                f"Wrote {output}"
-            )
+            content = rel.render_table(result, fmt, output)
+            emit(content) if output is None and content is not None else wrote(output)
             return
         shown = Table(title=f"Agreement in {table.name} ({level})", title_justify="left")
         shown.add_column("measure")
@@ -79,10 +82,8 @@ def agreement(
         )
         chars = rel.character_agreement(proj, names, code, strand) if characters else None
     if fmt is not None or output is not None:
-        content = rel.render_agreement(result_p, fmt or "csv", output, chars)
-        emit(content) if output is None and content is not None else console.print(
-            f"Wrote {output}"
-        )
+        content = rel.render_agreement(result_p, fmt, output, chars)
+        emit(content) if output is None and content is not None else wrote(output)
         return
     columns = result_p.columns()
     shown = Table(
@@ -93,7 +94,7 @@ def agreement(
     for column in keep:
         shown.add_column(column.replace("_", " "), justify="left" if column == "code" else "right")
     for row in result_p.rows:
-        shown.add_row(*(_fmt(row.get(c)) for c in keep))
+        shown.add_row(*(_cell(c, row.get(c)) for c in keep))
     console.print(shown)
     if chars is not None:
         console.print(f"{len(chars)} character-level comparisons: use --format to write them.")
@@ -102,16 +103,20 @@ def agreement(
 @app.command("disagreements")
 def disagreements(
     coders: Annotated[str, typer.Option(help="Two or more coders, comma-separated: A,B.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="A .csv, .xlsx or .docx.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="A .csv, .xlsx or .docx (csv: else stdout)."),
+    ] = None,
     project: ProjectOption = DEFAULT_PROJECT,
     unit: Annotated[str, typer.Option(help="sentence, turn or paragraph.")] = "turn",
-    code: Annotated[str | None, typer.Option(help="Only this code.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code (its id or name).")] = None,
     strand: Annotated[str | None, typer.Option(help="Only this strand.")] = None,
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Include interviewer units.")
     ] = False,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv, xlsx or docx (default: the suffix).")
+        str | None,
+        typer.Option("--format", help="csv, xlsx or docx (default: the suffix, else csv)."),
     ] = None,
 ) -> None:
     """The units where coders differ, with room for the consensus decision."""
@@ -119,13 +124,16 @@ def disagreements(
     from pdcode.api import consensus
 
     names = api.reliability.parse_coders(coders)
-    chosen = fmt or output.suffix.lower().lstrip(".")
     with api.open_project(project) as proj:
         rows, columns = consensus.disagreements(
             proj, names, unit, code, strand, include_interviewer
         )
-    consensus.write_disagreements(rows, columns, names, chosen, output)
-    console.print(f"{len(rows)} unit(s) where the coders differ. Wrote {output}")
+    content = consensus.write_disagreements(rows, columns, names, fmt, output)
+    if content is not None:
+        emit(content)
+    err_console.print(f"{len(rows)} unit(s) where the coders differ.")
+    if output is not None:
+        wrote(output)
 
 
 @app.command("evaluate")
@@ -152,16 +160,14 @@ def evaluate(
     with api.open_project(project) as proj:
         result, texts = ev.evaluate(proj, gold, pred, unit, include_interviewer)
     if fmt is not None or output is not None:
-        content = ev.render_evaluation(result, texts, fmt or "csv", output, misses)
-        emit(content) if output is None and content is not None else console.print(
-            f"Wrote {output}"
-        )
+        content = ev.render_evaluation(result, texts, fmt, output, misses)
+        emit(content) if output is None and content is not None else wrote(output)
         return
     shown = Table(title=f"{pred} against {gold}: {result.units} {unit}s", title_justify="left")
     for column in ev.SCORE_COLUMNS:
         shown.add_column(column, justify="left" if column == "code" else "right")
     for row in ev.score_rows(result):
-        shown.add_row(*(_fmt(row[c]) for c in ev.SCORE_COLUMNS))
+        shown.add_row(*(_cell(c, row[c]) for c in ev.SCORE_COLUMNS))
     console.print(shown)
     if result.confusions:
         console.print("Most confused (gold code missed, predicted code instead):")

@@ -27,3 +27,10 @@ DEFAULT_PROJECT = "pdcode.db"
 def emit(content: str) -> None:
     """Machine-readable output goes to stdout untouched by rich."""
     typer.echo(content, nl=False)
+
+
+def wrote(*paths: object, detail: str = "") -> None:
+    """Say which files were written, on stderr: stdout (maybe ``-o /dev/stdout``)
+    carries only data."""
+    for path in paths:
+        err_console.print(f"Wrote {path}{detail}", markup=False)

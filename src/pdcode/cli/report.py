@@ -8,12 +8,20 @@ from typing import Annotated
 import typer
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console
+from pdcode.cli.notes import note_uncodable
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, emit, wrote
 
 
 @app.command("report")
 def report(
-    output: Annotated[Path, typer.Option("--output", "-o", help="report.html or report.docx.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="report.html or report.docx (html: else stdout)."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="html or docx (default: from --output, else html)."),
+    ] = None,
     project: ProjectOption = DEFAULT_PROJECT,
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
     across: Annotated[
@@ -29,7 +37,11 @@ def report(
     from pdcode import api
 
     with api.open_project(project) as proj:
-        written = api.write_report(
-            proj, output, coder=coder, across=across, unit=unit, per_code=per_code, title=title
+        note_uncodable(proj, "turn")
+        content = api.write_report(
+            proj, output, fmt, coder=coder, across=across, unit=unit, per_code=per_code, title=title
         )
-    console.print(f"Wrote {written}")
+    if content is not None:
+        emit(content)
+    else:
+        wrote(output)

@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console
+from pdcode.cli.cells import Breakable, Table
+from pdcode.cli.notes import note_uncodable
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console, wrote
 
 FORMATS = ("md", "csv", "json", "html")
 
@@ -55,7 +56,10 @@ def topics(
     chosen = None if k == "auto" else int(k)
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"--format takes one of {', '.join(FORMATS)}")
-    with api.open_project(project) as proj, Progress(console=console, transient=True) as bar:
+    # The progress bar goes to stderr (stdout may carry the data), on a terminal only.
+    bar_shown = Progress(console=err_console, transient=True, disable=not err_console.is_terminal)
+    with api.open_project(project) as proj, bar_shown as bar:
+        note_uncodable(proj, "turn")
         task = bar.add_task("Trying k", total=None)
 
         def progress(done: int, total: int) -> None:
@@ -66,39 +70,21 @@ def topics(
             on_progress=progress, embedding_model=embedding_model,
         )  # fmt: skip
         saved = run.save_as_codes(proj, result) if save_as_codes else None
-    if heatmap is not None and "strand" in result.prevalence:
-        from pdcode.export.charts import heatmap as draw
-
-        draw(
-            result.prevalence["strand"],
-            f"% of each strand's {unit}s in each topic",
-            heatmap,
-            "{:.0f}",
-        )
-        err_console.print(f"Wrote {heatmap}")  # stderr: stdout may carry the data
+    if heatmap is not None:
+        if run.draw_heatmap(result, heatmap):
+            wrote(heatmap)
+        else:
+            err_console.print(f"No heatmap written to {heatmap}: the sources have no strands.")
     if saved is not None:
         err_console.print(
             f"Saved {result.k} topics as codes by {result.coder} ({saved[1]} codings)."
         )
     if fmt is not None or output is not None:
-        chosen_fmt = fmt or (output.suffix.lstrip(".") if output is not None else "md")
-        if chosen_fmt not in FORMATS:
-            raise typer.BadParameter(f"--format takes one of {', '.join(FORMATS)}")
-        if chosen_fmt == "csv":
-            from pdcode.export.tables import render
-
-            content = render(run.as_rows(result), list(run.as_rows(result)[0]), "csv")
-        else:
-            content = {"md": writer.to_markdown, "json": writer.to_json, "html": writer.to_html}[
-                chosen_fmt
-            ](result)
-        if output is None:
+        content = run.render_topics(result, fmt, output)
+        if content is not None:
             emit(content)
         else:
-            from pdcode.export.tables import write_text
-
-            write_text(content, output)
-            console.print(f"Wrote {output}")
+            wrote(output)
         return
     if result.trials:
         tried = Table(title="k tried", title_justify="left")
@@ -119,12 +105,14 @@ def topics(
     for row in run.as_rows(result):
         codes = row["codes"] + ("  [gap?]" if row["gap"] else "")
         shown.add_row(
-            str(row["topic"]), str(row["segments"]), row["label"] + "\n" + row["terms"], codes
+            str(row["topic"]),
+            str(row["segments"]),
+            row["label"] + "\n" + row["terms"],
+            Breakable(codes),
         )
     console.print(shown)
     for topic in result.topics:
         console.print(f"[bold]Topic {topic.number}: {topic.label}[/bold]")
         for e in topic.excerpts:
-            console.print(
-                f"  “{e['text']}” — {e.get('speaker') or ''}, {e['source']}", markup=False
-            )
+            by = ", ".join(str(p) for p in (e.get("speaker"), e["source"]) if p)
+            console.print(f"  “{e['text']}” — {by}", markup=False)

@@ -50,7 +50,7 @@ def to_xlsx(matrix: Matrix, codes: Sequence[str], row_label: str, output: Path) 
     book.properties.created = datetime(2000, 1, 1)
     book.properties.modified = datetime(2000, 1, 1)
     book.properties.creator = "pdcode"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part")
-    book.save(tmp)
-    tmp.replace(output)
+    from pdcode.export.files import write_output
+    from pdcode.export.workbook import workbook_bytes
+
+    write_output(workbook_bytes(book), output)

@@ -57,8 +57,7 @@ def render(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str) 
 
 
 def write_text(content: str, output: Path) -> None:
-    """Write atomically: a half-written file never replaces a good one."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part")
-    tmp.write_text(content, encoding="utf-8", newline="")
-    tmp.replace(output)
+    """Write UTF-8 text as every output is written (see ``pdcode.export.files``)."""
+    from pdcode.export.files import write_output
+
+    write_output(content, output)

@@ -6,10 +6,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pdcode.export.files import write_output
+
 Sheet = tuple[Sequence[Mapping[str, Any]], Sequence[str]]
 
 
 def write_xlsx(sheets: Mapping[str, Sheet], output: Path) -> None:
+    """Write the sheets as an .xlsx file."""
+    write_output(xlsx_bytes(sheets), output)
+
+
+def xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
+    """The sheets as the bytes of an .xlsx file."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -34,7 +42,13 @@ def write_xlsx(sheets: Mapping[str, Sheet], output: Path) -> None:
     book.properties.created = datetime(2000, 1, 1)
     book.properties.modified = datetime(2000, 1, 1)
     book.properties.creator = "pdcode"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".part")
-    book.save(tmp)
-    tmp.replace(output)
+    return workbook_bytes(book)
+
+
+def workbook_bytes(book: Any) -> bytes:
+    """An openpyxl workbook as the bytes of its .xlsx."""
+    import io
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -206,17 +206,26 @@ def coding_rows(
         rows = [dict(r._mapping) for r in conn.execute(query)]
         ids = sorted({r["source_id"] for r in rows})
         texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
-        # Turns give the speaker and time, paragraphs the paragraph number, of the
-        # unit holding each coding's first character.
+        # Turns give the speaker, whether the interviewer spoke, and the time,
+        # paragraphs the paragraph number, of the unit holding each coding's
+        # first character.
         units: dict[tuple[str, int], list[tuple[int, Any, Any]]] = {}
         unit_query = (
-            select(g.c.unit, g.c.source_id, g.c.start, g.c.speaker, g.c.start_time, g.c.idx)
+            select(
+                g.c.unit,
+                g.c.source_id,
+                g.c.start,
+                g.c.speaker,
+                g.c.is_interviewer,
+                g.c.start_time,
+                g.c.idx,
+            )
             .where(g.c.unit.in_(["turn", "paragraph"]) & g.c.source_id.in_(ids))
             .order_by(g.c.source_id, g.c.unit, g.c.start)
         )
         for u in conn.execute(unit_query):
             units.setdefault((u.unit, u.source_id), []).append(
-                (u.start, (u.speaker, u.start_time), u.idx)
+                (u.start, (u.speaker, bool(u.is_interviewer), u.start_time), u.idx)
             )
     starts = {key: [u[0] for u in found] for key, found in units.items()}
 
@@ -233,7 +242,8 @@ def coding_rows(
         )
         turn = holding("turn", sid, row["start"])
         paragraph = holding("paragraph", sid, row["start"])
-        row["speaker"], row["time"] = turn[1] if turn else (None, None)
+        speaker, interviewer, time = turn[1] if turn else (None, False, None)
+        row["speaker"], row["is_interviewer"], row["time"] = speaker, interviewer, time
         row["paragraph"] = paragraph[2] + 1 if paragraph else None
     return rows
 

@@ -177,6 +177,21 @@ def known_coders(project: Project) -> list[str]:
         return sorted(r[0] for r in conn.execute(select(c.c.coder).distinct()))
 
 
+def known_strands(project: Project) -> list[str]:
+    """Every strand a source is in, sorted."""
+    s = schema.sources
+    query = select(s.c.strand).where(s.c.strand.is_not(None)).distinct()
+    with project.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(query))
+
+
+def coded_codes(project: Project) -> list[str]:
+    """Every code with codings in the project (stored codebooks or not), sorted."""
+    c = schema.codings
+    with project.engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(select(c.c.code).distinct()))
+
+
 def codes_frame(project: Project) -> pd.DataFrame:
     """Codes of the stored codebooks (the newest load of each id): codebook, code,
     name, parent, is_group, in codebook order."""
