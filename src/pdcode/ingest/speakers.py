@@ -51,7 +51,8 @@ _CANDIDATE = re.compile(
 )
 # Otter-style lines: a name and a time alone on a line, the words below.
 _NAME_AND_TIME = re.compile(
-    rf"^[ \t]*(?P<label>[^\n:\[(]{{1,{MAX_LABEL}}}?)[ \t]+[\[(]?(?P<ts>{_TS})[\])]?[ \t]*$"
+    rf"^[ \t]*(?P<label>[^\n:\[(]{{1,{MAX_LABEL}}}?(?:[ \t]*\([^()\n:]{{1,30}}\))?)"
+    rf"[ \t]+[\[(]?(?P<ts>{_TS})[\])]?[ \t]*$"
 )
 _WORD_OK = re.compile(r"^[(\[]?[\w'’.\-&/]+[)\],]?$")
 _JOINERS = frozenset(
@@ -417,6 +418,18 @@ def _followed_by_text(lines: Sequence[str], i: int, cands: Mapping[int, Label]) 
     return False
 
 
+# f4/MAXQDA close each paragraph with its time: "... at the moment? #00:00:09-1#"
+_F4_MARK = re.compile(r"[ \t]*#(\d{1,2}:\d{2}:\d{2}(?:[-.,]\d{1,3})?)#[ \t]*$")
+
+
+def _without_mark(text: str, start: int, end: int) -> tuple[int, float | None]:
+    """The end of a turn without a closing f4 time mark, and the mark's time."""
+    mark = _F4_MARK.search(text, start, end)
+    if mark is None or mark.end() != end:
+        return end, None
+    return mark.start(), parse_timestamp(mark.group(1).replace("-", "."))
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for line in text.split("\n"):
@@ -487,7 +500,13 @@ def parse_turns(
         if label is not None:
             if current is not None:
                 turns.append(_close(current, interviewers, speaker_map))
-            current = {"label": label.speaker, "start": None, "end": None, "time": label.time}
+            current = {
+                "label": label.speaker,
+                "start": None,
+                "end": None,
+                "time": label.time,
+                "text": text,
+            }
             start = start + label.content_start
         if current is None or not text[start:end].strip():
             continue  # preamble, or a blank line inside a turn
@@ -569,12 +588,14 @@ def _close(
     start = current["start"] if isinstance(current["start"], int) else 0
     end = current["end"] if isinstance(current["end"], int) else 0
     time = current["time"] if isinstance(current["time"], float) else None
+    end, end_time = _without_mark(str(current["text"]), start, end)
     return Turn(
         rename(label, speaker_map),
         start,
         end,
         is_interviewer(label, interviewers, speaker_map),
         time,
+        end_time,
     )
 
 
