@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pdcode.cli import app
-from pdcode.codebook import json_schema, leaves, load_codebook, validate_codebook
+from pdcode.codebook import Problem, json_schema, leaves, load_codebook, validate_codebook
+from pdcode.errors import CodebookError
 from tests.conftest import REPO
 
 BOOKS = REPO / "codebooks"
@@ -90,3 +93,133 @@ def test_checked_in_json_schema_is_current() -> None:
     assert checked_in == json_schema(), (
         "python -m pdcode.codebook.schema > docs/codebook.schema.json"
     )
+
+
+def _book(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "book.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_pattern_re2_cannot_run_is_a_located_problem_naming_its_construct(
+    tmp_path: Path,
+) -> None:
+    path = _book(
+        tmp_path,
+        "name: b\nversion: '1'\ncodes:\n  - id: a\n    name: A\n    rules:\n      regex:\n"
+        "        - '(\\w+) and \\1'\n        - 'x(?=y)z'\n        - 'a++'\n        - '(?>ab)'\n"
+        "        - '(a+){25}$'\n        - '(?<!of )\\bshort courses?\\b(?! to)'\n",
+    )
+    problems = {(p.type, p.line): p.message for p in validate_codebook(path)}
+    assert set(problems) == {
+        ("unsupported-regex", 8),
+        ("unsupported-regex", 9),
+        ("unsupported-regex", 10),
+        ("unsupported-regex", 11),
+    }
+    assert "backreference" in problems[("unsupported-regex", 8)]
+    assert "lookahead" in problems[("unsupported-regex", 9)]
+    assert "possessive" in problems[("unsupported-regex", 10)]
+    assert "atomic group" in problems[("unsupported-regex", 11)]
+    with pytest.raises(CodebookError, match=r"book\.yaml:8 \[a\]: unsupported-regex"):
+        load_codebook(path)
+
+
+def _timed(path: Path) -> tuple[list[Problem], float]:
+    started = time.perf_counter()
+    problems = validate_codebook(path)
+    return problems, time.perf_counter() - started
+
+
+def test_aliases_that_expand_to_billions_of_nodes_are_refused_at_once(tmp_path: Path) -> None:
+    # Nine levels of nine aliases through children: under 1 KB, 9**9 codes expanded.
+    lines = ["name: x", "version: '1'", "codes:", "- &c0 {id: a, name: A, rules: {phrases: [x]}}"]
+    for i in range(1, 10):
+        lines.append(f"- &c{i} {{id: g{i}, name: G, children: [{', '.join([f'*c{i - 1}'] * 9)}]}}")
+    path = _book(tmp_path, "\n".join(lines) + "\n")
+    assert path.stat().st_size < 1000
+    [problem], seconds = _timed(path)
+    assert seconds < 5
+    assert (problem.type, problem.file, problem.line) == ("too-large", str(path), 10)
+    assert "1,000,000 YAML nodes once aliases are expanded" in problem.message
+    assert "PDCODE_MAX_YAML_NODES" in problem.message
+
+
+def test_aliases_within_the_budget_are_kept(tmp_path: Path) -> None:
+    path = _book(
+        tmp_path,
+        "name: x\nversion: '1'\ncodes:\n"
+        "  - {id: a, name: A, rules: {phrases: &words [coach, mentor]}}\n"
+        "  - {id: b, name: B, rules: {phrases: [x], exclude_if: {phrases: *words}}}\n",
+    )
+    assert validate_codebook(path) == []
+    assert load_codebook(path).codes[1].rules.exclude_if.phrases == ["coach", "mentor"]  # type: ignore[union-attr]
+
+
+def test_a_yaml_cycle_is_one_located_problem(tmp_path: Path) -> None:
+    path = _book(
+        tmp_path, "name: x\nversion: '1'\ncodes: &top\n- {id: a, name: A, children: *top}\n"
+    )
+    [problem], seconds = _timed(path)
+    assert (problem.type, problem.line) == ("yaml-cycle", 4) and seconds < 5
+    with pytest.raises(CodebookError, match=r"book\.yaml:4: yaml-cycle: alias \*top"):
+        load_codebook(path)
+
+
+def _nested(depth: int) -> str:
+    text, indent = "name: x\nversion: '1'\ncodes:\n", ""
+    for i in range(depth - 1):
+        text += f"{indent}- id: c{i}\n{indent}  name: C\n{indent}  children:\n"
+        indent += "  "
+    return text + f"{indent}- {{id: leaf, name: L, rules: {{phrases: [x]}}}}\n"
+
+
+def test_code_trees_deeper_than_the_limit_are_one_located_problem(tmp_path: Path) -> None:
+    assert validate_codebook(_book(tmp_path, _nested(50))) == []
+    [problem] = validate_codebook(_book(tmp_path, _nested(51)))
+    assert (problem.type, problem.code_id, problem.line) == ("too-deep", "leaf", 154)
+    assert "over the limit of 50 levels (set PDCODE_MAX_CODE_DEPTH" in problem.message
+    # 3,000 levels once raised RecursionError; 100,000 open brackets crashed libyaml.
+    for text in (_nested(3000), "name: x\nversion: '1'\ncodes: " + "[" * 100_000 + "]" * 100_000):
+        [problem], seconds = _timed(_book(tmp_path, text))
+        assert problem.type == "too-deep" and seconds < 10
+        assert "YAML nested deeper than 116 levels" in problem.message
+
+
+def test_the_depth_limit_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PDCODE_MAX_CODE_DEPTH", "60")
+    assert validate_codebook(_book(tmp_path, _nested(60))) == []
+    monkeypatch.setenv("PDCODE_MAX_YAML_NODES", "20")
+    [problem] = validate_codebook(_book(tmp_path, _nested(5)))
+    assert problem.type == "too-large"
+
+
+def test_forty_thousand_codes_of_one_id_are_checked_in_linear_time(tmp_path: Path) -> None:
+    codes = "".join("  - {id: same, name: Same, rules: {phrases: [x]}}\n" for _ in range(40_000))
+    problems, seconds = _timed(_book(tmp_path, f"name: x\nversion: '1'\ncodes:\n{codes}"))
+    assert seconds < 60  # PyYAML's composer takes most of it, in linear time
+    assert len(problems) == 39_999 and {p.type for p in problems} == {"duplicate-id"}
+
+
+def test_codebooks_imported_from_other_tools_are_bounded_too(tmp_path: Path) -> None:
+    from pdcode.codebook.exchange import from_csv, from_qdc
+
+    deep = "".join(f'<Code guid="{{{i}}}" name="c{i}">' for i in range(3000)) + "</Code>" * 3000
+    qdc = f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{deep}</Codes></CodeBook>'
+    with pytest.raises(CodebookError, match=r"deep\.qdc: the code tree over the limit of 50"):
+        from_qdc(qdc.encode(), "deep.qdc")
+    rows = ["id,parent,name"] + [f"c{i},{f'c{i - 1}' if i else ''},C" for i in range(3000)]
+    with pytest.raises(CodebookError, match=r"deep\.csv: the code tree over the limit of 50"):
+        from_csv("\n".join(rows), "deep.csv")
+    with pytest.raises(CodebookError, match="names parent 'a' before it is defined"):
+        from_csv("id,parent,name\na,a,A\n", "self.csv")
+    same = "".join(f'<Code guid="{{{i}}}" name="same"/>' for i in range(40_000))
+    started = time.perf_counter()
+    book = from_qdc(
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{same}</Codes></CodeBook>'.encode(),
+        "same.qdc",
+    ).codebook
+    assert time.perf_counter() - started < 20
+    assert [c.id for c in book.codes[:3]] == ["same", "same_2", "same_3"]

@@ -43,8 +43,8 @@ def test_every_match_holds_a_required_literal() -> None:
     checked = 0
     for book in ("pd-leadership.yaml", "interview-process.yaml"):
         coder = RuleCoder(load_codebook(REPO / "codebooks" / book))
-        rules = [(p, lits) for _c, _r, p, _k, lits in coder._c.regexes]
-        rules += [(p, lits) for _c, p, _k, lits in coder._c.vetoes]
+        rules = [(p, lits) for _c, _r, p, lits in coder._c.regexes]
+        rules += [(p, lits) for _c, p, lits in coder._c.vetoes]
         for pattern, literals in rules:
             if literals is None:
                 continue

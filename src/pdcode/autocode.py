@@ -2,40 +2,37 @@
 
 Phrases (and the two sides of near-rules) are matched on lemmas with spaCy's
 PhraseMatcher, so "trusted", "Trusting" and "trusts" all match "trust"; patterns
-use spaCy's Matcher; regexes use the ``regex`` engine, case-insensitive, under a
-per-segment time limit so that a pathological pattern cannot hang a run. A veto
-(``exclude_if``) matching anywhere in the segment removes that code from it.
-For each code the first match in the text is kept: its rule is what a reviewer
-needs to see, and choosing it by position keeps runs deterministic.
-
-The regex time limit is costly per call, so it is applied only where it can
-matter: exponential backtracking needs a repeated group that itself holds a
-quantifier or an alternation, as in ``(a+)+`` or ``(a|aa)*``. Patterns with such
-a group run under the limit; the others cannot blow up and run without it.
+use spaCy's Matcher; regexes run on RE2 (``pdcode.codebook.dialect``),
+case-insensitive, in time linear in the text whatever the pattern: no time
+limit, and no pattern is ever skipped. A veto (``exclude_if``) matching anywhere
+in the segment removes that code from it. For each code the first match in the
+text is kept: its rule is what a reviewer needs to see, and choosing it by
+position keeps runs deterministic.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import islice
+from itertools import accumulate, islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-import regex
-
+from pdcode.codebook.dialect import LinearRegex, RegexProblem, Subject, compile_regex
 from pdcode.codebook.model import Code, Codebook, leaves
+from pdcode.errors import CodebookError
 from pdcode.rulefilter import UNSAFE, required_literals
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-REGEX_SECONDS = 0.05  # per risky regex and segment
 BATCH = 256  # segments matched together
 # Between segments of a batch: a line break stops ".", and NUL occurs in no text.
 SEPARATOR = "\n\x00\n"
-_ANCHORED = regex.compile(r"(?<!\\)[\^$]|\\[AZz]")
+_ANCHORED = re.compile(r"(?<!\\)[\^$]|\\[AZz]")
 
 
 @cache
@@ -43,19 +40,6 @@ def _anchored(pattern: str) -> bool:
     """Anchors mean something else in the joined batch: such patterns are
     searched segment by segment."""
     return _ANCHORED.search(pattern) is not None
-
-
-# A group, closed and then repeated by *, + or {n,m}.
-_REPEATED_GROUP = regex.compile(r"\((?:[^()\\]|\\.|(?R))*\)(?=[*+]|\{\d*,)")
-
-
-def is_risky(pattern: str) -> bool:
-    """True when ``pattern`` has a repeated group holding a quantifier or ``|``."""
-    for match in _REPEATED_GROUP.finditer(pattern):
-        inner = regex.sub(r"\\.", "", match.group()[1:-1])
-        if regex.search(r"[*+|]|\{\d*,", inner):
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -71,14 +55,10 @@ class Hit:
 class _Compiled:
     phrases: Any
     matcher: Any
-    # (code, rule id, compiled, risky, literals): risky ones run under the time
-    # limit; only segments holding one of the literals are searched
-    regexes: list[tuple[str, str, regex.Pattern[str], bool, frozenset[str] | None]] = field(
-        default_factory=list
-    )
-    vetoes: list[tuple[str, regex.Pattern[str], bool, frozenset[str] | None]] = field(
-        default_factory=list
-    )
+    # (code, rule id, compiled, literals): only segments holding one of the
+    # literals are searched
+    regexes: list[tuple[str, str, LinearRegex, frozenset[str] | None]] = field(default_factory=list)
+    vetoes: list[tuple[str, LinearRegex, frozenset[str] | None]] = field(default_factory=list)
     # (code, rule id, window, the near-rule's number within its code)
     near: list[tuple[str, str, int, int]] = field(default_factory=list)
     # every prefilter literal, to find them all in one pass over a batch
@@ -86,7 +66,7 @@ class _Compiled:
 
 
 class RuleCoder:
-    """A codebook compiled for matching; ``timeouts`` counts regexes cut short."""
+    """A codebook compiled for matching."""
 
     def __init__(self, codebook: Codebook, nlp: Language | None = None) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
@@ -96,7 +76,6 @@ class RuleCoder:
         self.nlp = nlp or make_nlp()
         self.codebook = codebook
         self.order = [c.id for c in leaves(codebook)]
-        self.timeouts = 0
         self._c = _Compiled(PhraseMatcher(self.nlp.vocab, attr="LEMMA"), Matcher(self.nlp.vocab))
         for code in leaves(codebook):
             self._compile(code)
@@ -117,10 +96,9 @@ class RuleCoder:
         for i, tokens in enumerate(rules.patterns):
             self._c.matcher.add(f"{cid}\tpatterns[{i}]", [tokens])
         for expression in rules.regex:
-            compiled = regex.compile(expression, regex.IGNORECASE)
             rule = f"regex:{_quote(expression)}"
             self._c.regexes.append(
-                (cid, rule, compiled, is_risky(expression), required_literals(expression))
+                (cid, rule, _compile_regex(expression), required_literals(expression))
             )
         for i, near in enumerate(rules.near):
             rule = f"near:{'|'.join(near.a)}~{'|'.join(near.b)}/{near.within}"
@@ -133,10 +111,7 @@ class RuleCoder:
                 self._phrase(f"{cid}\tveto", veto.phrases)
             for i, pattern in enumerate(veto.patterns):
                 self._c.matcher.add(f"{cid}\tveto{i}", [pattern])
-            self._c.vetoes += [
-                (cid, regex.compile(p, regex.IGNORECASE), is_risky(p), required_literals(p))
-                for p in veto.regex
-            ]
+            self._c.vetoes += [(cid, _compile_regex(p), required_literals(p)) for p in veto.regex]
 
     def code(self, texts: Iterable[str]) -> Iterator[list[Hit]]:
         """For each text, its hits: at most one per code, in codebook order."""
@@ -202,13 +177,13 @@ class RuleCoder:
                 if pairs:
                     span = doc[slice(*min(pairs))]
                     offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
-        holding = self._literal_index(joined, starts)
-        for code, rule, pattern, risky, literals in self._c.regexes:
-            hits = self._regex_hits(pattern, risky, literals, holding, joined, texts, starts)
-            for i, (start, end) in hits.items():
+        holding = self._literal_index(joined, texts)
+        batch = _Batch(texts, joined)
+        for code, rule, pattern, literals in self._c.regexes:
+            for i, (start, end) in self._regex_hits(pattern, literals, holding, batch).items():
                 offer(i, code, start, end, rule)
-        for code, pattern, risky, literals in self._c.vetoes:
-            for i in self._regex_hits(pattern, risky, literals, holding, joined, texts, starts):
+        for code, pattern, literals in self._c.vetoes:
+            for i in self._regex_hits(pattern, literals, holding, batch):
                 vetoed[i].add(code)
         for i, text in enumerate(texts):
             if not found[i]:  # most segments: nothing to order
@@ -221,84 +196,136 @@ class RuleCoder:
                 for start, end, rule in [found[i][code]]
             ]
 
-    def _literal_index(self, joined: str, starts: list[int]) -> dict[str, set[int]] | None:
-        """Literal -> the segments holding it, found in one pass over the batch
-        (Aho-Corasick), or None when the batch holds a character that lower()
-        and case folding treat differently: no prefilter then."""
+    def _literal_index(self, joined: str, texts: list[str]) -> dict[str, set[int]] | None:
+        """Literal -> the segments holding it, found in one Aho-Corasick pass over
+        each segment, or None when the batch holds a character that lower() and
+        case folding treat differently: no prefilter then."""
         if self._c.automaton is None or any(c in joined for c in UNSAFE):
             return None
         index: dict[str, set[int]] = {}
-        for end, literal in self._c.automaton.iter(joined.lower()):
-            segment = bisect_right(starts, end - len(literal) + 1) - 1
-            index.setdefault(literal, set()).add(segment)
+        find = self._c.automaton.iter
+        for i, text in enumerate(texts):
+            for literal in {literal for _end, literal in find(text.lower())}:
+                found = index.get(literal)
+                if found is None:
+                    index[literal] = {i}
+                else:
+                    found.add(i)
         return index
 
     def _regex_hits(
         self,
-        pattern: regex.Pattern[str],
-        risky: bool,
+        pattern: LinearRegex,
         literals: frozenset[str] | None,
         holding: dict[str, set[int]] | None,
-        joined: str,
-        texts: list[str],
-        starts: list[int],
+        batch: _Batch,
     ) -> dict[int, tuple[int, int]]:
         """Segment index -> (start, end) of the pattern's first match in it."""
-        # Only the segments holding one of the pattern's literals can match.
-        # Searching just those, one by one, beats one search over the joined
-        # batch even when most segments hold a literal: a pattern that opens
-        # with an alternation is tried at every position of the joined text.
+        # Only the segments holding one of the pattern's literals can match, and
+        # they are searched joined: each RE2 call costs more than the text it
+        # reads, so a few calls over the candidates beat one call per segment.
+        anchored = _anchored(pattern.pattern)
         if literals is not None and holding is not None:
-            candidates = set().union(*(holding.get(literal, ()) for literal in literals))
-            return self._search_each(pattern, risky, texts, sorted(candidates))
-        if risky or _anchored(pattern.pattern):
-            return self._search_each(pattern, risky, texts, range(len(texts)))
-        return self._joined_matches(pattern, joined, texts, starts)
+            candidates = sorted(set().union(*(holding.get(literal, ()) for literal in literals)))
+            if anchored or len(candidates) < 3:
+                return _search_each(pattern, batch, candidates)
+            view = batch.view(candidates)
+            return {candidates[i]: span for i, span in _joined_matches(pattern, view).items()}
+        if anchored:  # ^ and $ mean the segment's ends: searched one by one
+            return _search_each(pattern, batch, range(len(batch.texts)))
+        return _joined_matches(pattern, batch)
 
-    def _search_each(
-        self, pattern: regex.Pattern[str], risky: bool, texts: list[str], indices: Iterable[int]
-    ) -> dict[int, tuple[int, int]]:
-        found = {}
-        for i in indices:
-            match = self._search(pattern, texts[i], risky)
-            if match is not None:
-                found[i] = match.span()
+
+class _Batch:
+    """Segments joined by ``SEPARATOR``, as RE2 reads them (UTF-8) and one by one."""
+
+    def __init__(
+        self, texts: list[str], joined: str | None = None, steps: Sequence[int] | None = None
+    ) -> None:
+        self.texts = texts
+        self.joined = SEPARATOR.join(texts) if joined is None else joined
+        # each text's length and the separator's: where the next one starts
+        self.steps = [len(t) + len(SEPARATOR) for t in texts] if steps is None else steps
+        self.starts = list(accumulate(self.steps, initial=0))[: len(texts)]
+        self._subjects: dict[int, Subject] = {}
+        self._joined: Subject | None = None
+
+    def view(self, indices: list[int]) -> _Batch:
+        """Some of the segments, joined on their own."""
+        pick = itemgetter(*indices)
+        texts, steps = (
+            (list(pick(self.texts)), pick(self.steps))
+            if len(indices) > 1
+            else ([self.texts[indices[0]]], [self.steps[indices[0]]])
+        )
+        return _Batch(texts, None, steps)
+
+    def subject(self, i: int) -> Subject:
+        found = self._subjects.get(i)
+        if found is None:
+            found = self._subjects[i] = Subject(self.texts[i])
         return found
 
-    @staticmethod
-    def _joined_matches(
-        pattern: regex.Pattern[str], joined: str, texts: list[str], starts: list[int]
-    ) -> dict[int, tuple[int, int]]:
-        found = {}
-        recheck: set[int] = set()
-        for match in pattern.finditer(joined):
-            i = bisect_right(starts, match.start()) - 1
-            a, b = match.start() - starts[i], match.end() - starts[i]
-            if b > len(texts[i]):
-                # Crossed into the separator: the segments it touched are
-                # searched one by one so no match is hidden behind it.
-                last = bisect_right(starts, match.end() - 1) - 1
-                recheck.update(range(i, last + 1))
-            elif i not in found:
-                found[i] = (a, b)
-        for i in sorted(recheck):
-            again = pattern.search(texts[i])
-            if again is not None:
-                found[i] = again.span()
-            else:
-                found.pop(i, None)
-        return found
+    def joined_subject(self) -> Subject:
+        if self._joined is None:
+            self._joined = Subject(self.joined)
+        return self._joined
 
-    def _search(
-        self, pattern: regex.Pattern[str], text: str, risky: bool
-    ) -> regex.Match[str] | None:
-        if not risky:
-            return pattern.search(text)
-        try:
-            return pattern.search(text, timeout=REGEX_SECONDS)
-        except TimeoutError:
-            self.timeouts += 1
-            return None
+    def bounds(self, position: int) -> tuple[int, int]:
+        """The segment a position of the joined text lies in, as (start, end)."""
+        i = bisect_right(self.starts, position) - 1
+        return self.starts[i], self.starts[i] + len(self.texts[i])
+
+
+def _search_each(
+    pattern: LinearRegex, batch: _Batch, indices: Iterable[int]
+) -> dict[int, tuple[int, int]]:
+    found = {}
+    for i in indices:
+        span = pattern.search(batch.subject(i))
+        if span is not None:
+            found[i] = span
+    return found
+
+
+def _joined_matches(pattern: LinearRegex, batch: _Batch) -> dict[int, tuple[int, int]]:
+    """The first match in each segment, from searches over the joined segments:
+    after a segment's first match the search goes on at the next segment."""
+    texts, starts = batch.texts, batch.starts
+    subject = batch.joined_subject()
+    found: dict[int, tuple[int, int]] = {}
+    recheck: set[int] = set()
+    position = 0
+    while position <= len(batch.joined):
+        span = pattern.search(subject, position, batch.bounds)
+        if span is None:
+            break
+        start, end = span
+        i = bisect_right(starts, start) - 1
+        a, b = start - starts[i], end - starts[i]
+        if b > len(texts[i]):
+            # Crossed into the separator: the segments it touched are
+            # searched one by one so no match is hidden behind it.
+            last = bisect_right(starts, end - 1) - 1
+            recheck.update(range(i, last + 1))
+            position = max(end, start + 1)
+            continue
+        found.setdefault(i, (a, b))
+        position = starts[i + 1] if i + 1 < len(starts) else len(batch.joined) + 1
+    for i in sorted(recheck):
+        again = pattern.search(batch.subject(i))
+        if again is not None:
+            found[i] = again
+        else:
+            found.pop(i, None)
+    return found
+
+
+def _compile_regex(expression: str) -> LinearRegex:
+    try:
+        return compile_regex(expression)
+    except RegexProblem as exc:
+        raise CodebookError(f"regex {expression!r}: {exc}") from None
 
 
 def _automaton(literals: Iterable[str]) -> Any:

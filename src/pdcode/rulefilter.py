@@ -4,11 +4,14 @@
 match of the pattern contains at least one of them, or None when it finds no
 useful set. Autocode uses it only to skip text that cannot match, never to
 decide a match, so answering None is always safe; any pattern the standard
-library's parser cannot read (the ``regex`` module accepts more) gets None.
+library's parser cannot read (RE2 syntax such as ``\\p{L}``) gets None. RE2
+matches what the pattern says and nothing else, so the prefilter serves it as
+it served the backtracking engine before.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 MIN_LENGTH = 3  # shorter literals occur almost everywhere and filter nothing
@@ -17,6 +20,7 @@ MIN_LENGTH = 3  # shorter literals occur almost everywhere and filter nothing
 UNSAFE = frozenset("\u017f\u212a\u0130")
 
 
+@lru_cache(maxsize=8192)
 def required_literals(pattern: str) -> frozenset[str] | None:
     try:
         from re import _parser  # type: ignore[attr-defined]

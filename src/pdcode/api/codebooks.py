@@ -26,9 +26,10 @@ def show(path: Path) -> Codebook:
 EXPORT_FORMATS = ("qdc", "csv", "md", "docx")
 
 
-def export_codebook(path: Path, fmt: str, output: Path | None) -> str | None:
+def export_codebook(path: Path, fmt: str, output: Path | None, raw_csv: bool = False) -> str | None:
     """Write a codebook as REFI-QDA .qdc, CSV, Markdown or Word; with no
-    ``output``, return a text format (qdc, csv, md) as text."""
+    ``output``, return a text format (qdc, csv, md) as text. CSV cells a
+    spreadsheet would run as formulas are neutralised unless ``raw_csv``."""
     from pdcode.api.formats import check_format
     from pdcode.codebook import exchange
 
@@ -37,7 +38,7 @@ def export_codebook(path: Path, fmt: str, output: Path | None) -> str | None:
     writers: dict[str, Callable[[Codebook], bytes]] = {
         "qdc": exchange.to_qdc,
         "docx": exchange.to_docx,
-        "csv": lambda b: exchange.to_csv(b).encode("utf-8"),
+        "csv": lambda b: exchange.to_csv(b, raw_csv).encode("utf-8"),
         "md": lambda b: exchange.to_markdown(b).encode("utf-8"),
     }
     data = writers[fmt](book)
@@ -74,7 +75,9 @@ def import_codebook(path: Path, output: Path) -> tuple[str, ...]:
     )
     from pdcode.export.files import write_output
 
-    write_output(
-        header + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100), output
-    )
+    # libyaml's emitter when present: the pure-Python one takes minutes on a
+    # codebook of tens of thousands of codes.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(content, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    write_output(header + text, output)
     return imported.notes

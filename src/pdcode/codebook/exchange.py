@@ -125,6 +125,7 @@ def from_qdc(data: bytes, name: str) -> Imported:
     sets = root.find(q("Sets"))
     if sets is not None and len(sets):
         notes.append(f"{len(sets)} code set(s) not imported: pdcode groups codes by tree only")
+    _check_depth(root.find(q("Codes")), q, name)
     tree, _guids = read_codes(root.find(q("Codes")), q, notes)
     stem = re.sub(r"\.qdc$", "", name.rsplit("/", 1)[-1], flags=re.I)
     book_name, version = snake_id(stem).replace("_", "-"), "1.0.0"
@@ -138,26 +139,60 @@ def from_qdc(data: bytes, name: str) -> Imported:
     return Imported(book, tuple(notes))
 
 
+def _code_depth_limit() -> int:
+    from pdcode.limits import Limits
+
+    return int(Limits.from_env().code_depth)
+
+
+def _too_deep(name: str, limit: int) -> CodebookError:
+    from pdcode.limits import over
+
+    return CodebookError(f"{name}: {over('the code tree', limit, 'levels', 'code_depth')}")
+
+
+def _check_depth(codes_element: Any, q: Any, name: str) -> None:
+    """Refuse a tree of codes nested deeper than the limit, measured without
+    recursion (reading it recursively would overflow the stack first)."""
+    if codes_element is None:
+        return
+    limit = _code_depth_limit()
+    pending = [(code, 1) for code in codes_element.findall(q("Code"))]
+    while pending:
+        code, depth = pending.pop()
+        if depth > limit:
+            raise _too_deep(name, limit)
+        pending.extend((child, depth + 1) for child in code.findall(q("Code")))
+
+
 def read_codes(
     codes_element: Any, q: Any, notes: list[str]
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The code tree under a REFI ``Codes`` element (nested, or ATLAS.ti's flat
     ``Parent::Child`` names rebuilt) and each code's GUID -> pdcode id."""
+    from pdcode.codebook.validate import _ID
+
     used: set[str] = set()
+    next_number: dict[str, int] = {}  # where to go on numbering each id: linear, not quadratic
     guids: dict[str, str] = {}
 
     def unique(ident: str) -> str:
-        candidate, n = ident, 2
-        while candidate in used:
-            candidate, n = f"{ident}_{n}", n + 1
+        candidate, n = ident, next_number.get(ident, 2)
+        if candidate in used:
+            while (candidate := f"{ident}_{n}") in used:
+                n += 1
+            next_number[ident] = n + 1
         used.add(candidate)
         return candidate
 
     def read(element: Any) -> dict[str, Any]:
         described = element.find(q("Description"))
         info = _parse_description(described.text or "" if described is not None else "")
+        # An id the file gives (a ``pdcode id:`` line) is checked as a codebook's is.
+        given = info.pop("id", None)
+        ident = given if given and _ID.fullmatch(given) else None
         code: dict[str, Any] = {
-            "id": unique(info.pop("id", None) or snake_id(element.get("name", "").split("::")[-1])),
+            "id": unique(ident or snake_id(element.get("name", "").split("::")[-1])),
             "name": element.get("name") or "(unnamed)",
             **{k: v for k, v in info.items() if v},
             "children": [read(child) for child in element.findall(q("Code"))],
@@ -210,23 +245,44 @@ def _unflatten(codes: list[dict[str, Any]], unique: Any) -> list[dict[str, Any]]
     return roots
 
 
-def to_csv(book: Codebook) -> str:
+def to_csv(book: Codebook, raw: bool = False) -> str:
+    """The codes as CSV rows; text a spreadsheet would run as a formula gets a
+    leading apostrophe unless ``raw`` (`from_csv` takes it off again)."""
+    from pdcode.export.tables import csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for code, parent in iter_codes(book):
         writer.writerow(
-            [code.id, parent or "", code.name, code.definition, code.include, code.exclude,
-             " | ".join(code.examples), code.colour or "", "true" if code.is_group else "false"]
+            [csv_cell(v, raw) for v in (
+                code.id, parent or "", code.name, code.definition, code.include, code.exclude,
+                " | ".join(code.examples), code.colour or "",
+                "true" if code.is_group else "false",
+            )]
         )  # fmt: skip
     return buffer.getvalue()
 
 
+def _unneutralised(value: Any) -> Any:
+    """A cell as written before `to_csv` kept a spreadsheet from running it."""
+    from pdcode.export.tables import FORMULA_STARTS
+
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def from_csv(text: str, name: str) -> Imported:
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = [
+        {k: _unneutralised(v) for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    ]
     if not rows or not {"id", "name"} <= set(rows[0]):
         raise CodebookError(f"{name}: a codebook CSV needs at least the columns id and name")
     nodes: dict[str, dict[str, Any]] = {}
+    depths: dict[str, int] = {}
+    limit = _code_depth_limit()
     roots: list[dict[str, Any]] = []
     for row in rows:
         node: dict[str, Any] = {
@@ -241,12 +297,15 @@ def from_csv(text: str, name: str) -> Imported:
             node["examples"] = [e.strip() for e in row["examples"].split(" | ") if e.strip()]
         if row.get("colour"):
             node["colour"] = row["colour"]
-        nodes[node["id"]] = node
         parent = (row.get("parent") or "").strip()
-        if parent and parent not in nodes:
+        if parent and parent not in nodes:  # itself included: no cycle can be built
             raise CodebookError(
                 f"{name}: {node['id']} names parent {parent!r} before it is defined"
             )
+        nodes[node["id"]] = node
+        depths[node["id"]] = depth = depths[parent] + 1 if parent else 1
+        if depth > limit:
+            raise _too_deep(name, limit)
         (nodes[parent]["children"] if parent else roots).append(node)
     stem = re.sub(r"\.csv$", "", name.rsplit("/", 1)[-1], flags=re.I)
     book = Codebook.model_validate({"name": stem, "version": "1.0.0", "codes": roots})
@@ -254,19 +313,22 @@ def from_csv(text: str, name: str) -> Imported:
 
 
 def to_markdown(book: Codebook) -> str:
-    lines = [f"# {book.name} {book.version}", ""]
+    from pdcode.export.tables import md_code
+    from pdcode.export.tables import md_escape as esc
+
+    lines = [f"# {esc(book.name)} {esc(book.version)}", ""]
     if book.description:
-        lines += [book.description, ""]
+        lines += [esc(book.description), ""]
 
     def add(code: Code, depth: int) -> None:
-        lines.append(f"{'#' * min(depth + 2, 6)} {code.name} (`{code.id}`)")
+        lines.append(f"{'#' * min(depth + 2, 6)} {esc(code.name)} ({md_code(code.id)})")
         lines.append("")
         if code.definition:
-            lines.extend([code.definition, ""])
+            lines.extend([esc(code.definition), ""])
         for field, label in _LABELS.items():
             if getattr(code, field):
-                lines.append(f"- **{label}:** {getattr(code, field)}")
-        lines.extend(f"- **Example:** {e}" for e in code.examples)
+                lines.append(f"- **{label}:** {esc(getattr(code, field))}")
+        lines.extend(f"- **Example:** {esc(e)}" for e in code.examples)
         if code.include or code.exclude or code.examples:
             lines.append("")
         for child in code.children:

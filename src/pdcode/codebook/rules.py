@@ -1,27 +1,28 @@
-"""Checks on the rules of each code: every regex compiles, every token pattern is
-one spaCy's Matcher accepts, no phrase is empty, every near-rule is usable."""
+"""Checks on the rules of each code: every regex compiles for RE2 (the linear-time
+engine pdcode runs them on), every token pattern is one spaCy's Matcher accepts,
+no phrase is empty, every near-rule is usable."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import regex
 
 Found = list[tuple[str, tuple[Any, ...], str]]
 MAX_NEAR = 50
 
 
 def _check_regex(items: Any, loc: tuple[Any, ...], found: Found) -> None:
+    from pdcode.codebook.dialect import RegexProblem, compile_regex
+
     for i, pattern in enumerate(items if isinstance(items, list) else []):
         if not isinstance(pattern, str) or not pattern:
             found.append(("invalid-regex", (*loc, i), "a regex must be a non-empty string"))
             continue
         try:
-            # The flags autocode uses: the regex module caches compiled patterns
-            # by (pattern, flags), so coding then reuses these compilations.
-            regex.compile(pattern, regex.IGNORECASE)
-        except regex.error as exc:
-            found.append(("invalid-regex", (*loc, i), f"{pattern!r}: {exc}"))
+            # Compiled as autocode compiles it (and cached): coding reuses it.
+            compile_regex(pattern)
+        except RegexProblem as exc:
+            kind = "unsupported-regex" if exc.unsupported else "invalid-regex"
+            found.append((kind, (*loc, i), f"{pattern!r}: {exc}"))
 
 
 def _check_phrases(items: Any, loc: tuple[Any, ...], found: Found) -> None:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from pdcode.codebook.model import Codebook
 from pdcode.errors import CodebookError
+from pdcode.limits import env_name, over
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -96,6 +97,9 @@ class _Located:
 
 # libyaml's loader when present: same safe subset of YAML, several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML levels beyond two per level of codes (a mapping and its children list)
+# for the rules inside a leaf and the book around the tree.
+YAML_DEPTH_MARGIN = 16
 
 
 def validate_codebook(path: Path, require_rules: bool = True) -> list[Problem]:
@@ -107,14 +111,23 @@ def validate_codebook(path: Path, require_rules: bool = True) -> list[Problem]:
 
 
 def _check(path: Path, require_rules: bool) -> tuple[list[Problem], Any]:
+    from pdcode.errors import InputError
+    from pdcode.ingest.regular import read_regular
+
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_regular(path).decode("utf-8")  # a regular file only: never a FIFO
+    except InputError as exc:
+        return [Problem("unreadable", name, None, None, "", exc.reason)], None
+    except UnicodeDecodeError as exc:
         return [Problem("unreadable", name, None, None, "", str(exc))], None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # a safe loader: no arbitrary objects
+        # Budgets first, on the parser's events: composing or loading a file
+        # nested too deep, or one whose aliases expand too far, is the danger.
+        breach = _yaml_budget(text, name)
+        if breach is not None:
+            return [breach], None
+        node, data = _compose_and_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -123,6 +136,12 @@ def _check(path: Path, require_rules: bool) -> tuple[list[Problem], Any]:
     problems = []
     if not isinstance(data, dict):
         return [Problem("bad-value", name, 1, None, "", "a codebook is a mapping")], None
+    deep = _too_deep(data.get("codes"))
+    if deep is not None:
+        limit = _limits().code_depth
+        message = over(f"codes nested {limit + 1} deep:", limit, "levels", "code_depth")
+        return [Problem("too-deep", name, located.line(deep), located.code_id(deep), _path(deep),
+                        message)], None  # fmt: skip
     try:
         Codebook.model_validate(data)
     except ValidationError as exc:
@@ -144,6 +163,106 @@ def _check(path: Path, require_rules: bool) -> tuple[list[Problem], Any]:
     return unique, data
 
 
+def _compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data built from it, in one parse; a safe
+    loader: no arbitrary objects."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _limits() -> Any:
+    from pdcode.limits import Limits
+
+    return Limits.from_env()
+
+
+def _yaml_budget(text: str, name: str) -> Problem | None:
+    """The first budget the YAML breaks, counted on the parser's events without
+    building anything: nodes after alias expansion (an alias counts as a copy of
+    what it names, so a few hundred bytes cannot stand for billions of nodes),
+    nesting depth (aliases included), and aliases to a node that contains them
+    (a cycle, which no codebook needs)."""
+    limits = _limits()
+    max_nodes = limits.yaml_nodes
+    max_depth = 2 * limits.code_depth + YAML_DEPTH_MARGIN
+    # per open collection: [anchor, expanded nodes, height]
+    stack: list[list[Any]] = []
+    done: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
+    total = 0
+    too_deep = (
+        f"YAML nested deeper than {max_depth} levels, more than codes {limits.code_depth} "
+        f"deep need (set {env_name('code_depth')} to change it)"
+    )
+
+    def breach(kind: str, event: Any, message: str) -> Problem:
+        return Problem(kind, name, event.start_mark.line + 1, None, "", message)
+
+    def add(nodes: int, height: int) -> None:
+        if stack:
+            stack[-1][1] += nodes
+            stack[-1][2] = max(stack[-1][2], height + 1)
+
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    event: Any
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind is scalar:  # most events: kept cheap
+            total += 1
+            if event.anchor:
+                done[event.anchor] = (1, 0)
+            if stack:
+                top = stack[-1]
+                top[1] += 1
+                top[2] = top[2] or 1
+        elif kind is alias:
+            anchor = event.anchor
+            if any(frame[0] == anchor for frame in stack):
+                return breach("yaml-cycle", event, f"alias *{anchor} refers to a node holding it")
+            nodes, height = done.get(anchor or "", (0, 0))
+            if len(stack) + height > max_depth:
+                return breach("too-deep", event, too_deep)
+            total += nodes
+            add(nodes, height)
+        elif kind in opening:
+            total += 1
+            stack.append([event.anchor, 1, 0])
+            if len(stack) > max_depth:
+                return breach("too-deep", event, too_deep)
+        elif kind in closing:
+            frame = stack.pop()
+            if frame[0]:
+                done[frame[0]] = (frame[1], frame[2])
+            add(frame[1], frame[2])
+        if total > max_nodes:
+            message = (
+                f"more than {max_nodes:,} YAML nodes once aliases are expanded "
+                f"(set {env_name('yaml_nodes')} to change it)"
+            )
+            return breach("too-large", event, message)
+    return None
+
+
+def _too_deep(codes: Any) -> tuple[Any, ...] | None:
+    """Where the code tree first nests deeper than the limit, or None."""
+    limit = _limits().code_depth
+    pending: list[tuple[Any, tuple[Any, ...], int]] = [(codes, ("codes",), 1)]
+    while pending:
+        items, loc, depth = pending.pop()
+        for i, code in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(code, dict):
+                continue
+            if depth > limit:
+                return (*loc, i)
+            pending.append((code.get("children"), (*loc, i, "children"), depth + 1))
+    return None
+
+
 def _code_problems(data: dict[str, Any]) -> list[tuple[str, tuple[Any, ...], str]]:
     found: list[tuple[str, tuple[Any, ...], str]] = []
     seen: dict[str, tuple[Any, ...]] = {}
@@ -157,7 +276,7 @@ def _code_problems(data: dict[str, Any]) -> list[tuple[str, tuple[Any, ...], str
                 continue
             ident = code.get("id")
             if isinstance(ident, str):
-                if not _ID.match(ident):
+                if not _ID.fullmatch(ident):
                     found.append(("bad-id", (*here, "id"), f"id {ident!r} is not snake_case"))
                 if ident in seen:
                     found.append(("duplicate-id", (*here, "id"), f"id {ident!r} is used twice"))
