@@ -158,7 +158,7 @@ QDE = b'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="x"/>
     ("members", "reason"),
     [
         ({"project.qde": b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                         b'<Project name="&e;"/>'}, "refused: project.qde declares a DTD"),
+                         b'<Project name="&e;"/>'}, "refused: 'project.qde' declares a DTD"),
         ({"project.qde": QDE, "../evil.txt": b"x"}, "leaves the archive"),
         ({"project.qde": QDE, "sources/big.txt": b"\0" * 30_000_000}, "a zip bomb"),
         ({"project.qde": b"<Project name='x'><Sources>"}, "not well-formed XML"),
@@ -178,15 +178,13 @@ def test_hostile_files_are_refused(tmp_path: Path, members: dict[str, bytes], re
 
 
 def test_too_many_members_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pdcode.refi import read
-
-    monkeypatch.setattr(read, "MAX_MEMBERS", 5)
+    monkeypatch.setenv("PDCODE_MAX_ZIP_MEMBERS", "5")
     bad = tmp_path / "many.qdpx"
     bad.write_bytes(_zip({"project.qde": QDE, **{f"sources/{i}.txt": b"x" for i in range(6)}}))
     location = str(tmp_path / "p.db")
     _ok("init", "-p", location)
     result = runner.invoke(app, ["import", str(bad), "-p", location])
-    assert result.exit_code == 1 and "files in the archive (limit 5)" in result.stderr
+    assert result.exit_code == 1 and "7 members, over the limit of 5" in result.stderr
 
 
 def test_sample_project_after_coding_round_trips(tmp_path: Path) -> None:

@@ -56,9 +56,9 @@ def resolve_codings(
             locator = locators.setdefault(row.source, Locator(text))
             found = locator.find(row.quote, (occurrences or {}).get(row.line))
             if found is None:
-                problems.append(
-                    Problem("quote-not-found", file, row.line, f"not found: {row.quote[:60]!r}")
-                )
+                # The quote is interview text: say where and how long, never what.
+                reason = f"quote of {len(row.quote)} characters not found in {row.source}"
+                problems.append(Problem("quote-not-found", file, row.line, reason))
                 continue
             if found.occurrences > 1 and not occurrences:
                 warnings.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pdcode.errors import InputError
+from pdcode.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -36,17 +37,26 @@ class Problem:
         return f"{place}: {self.type}: {self.message}"
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def _rows(path: Path, limits: Limits | None = None) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
+        from pdcode.ingest.guard import check_zip
+        from pdcode.ingest.regular import read_regular
+
+        data = read_regular(path)  # a regular file only: never a FIFO or a device
+        # The one zip guard first: sizes, CRCs, XML elements, the sheet's grid.
+        check_zip(data, str(path), limits or Limits.from_env(), "an Excel workbook")
         try:
-            sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            values = [
+                ["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+            book.close()
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise InputError(path, f"cannot read workbook ({type(exc).__name__})") from None
-        values = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
         if not values:
             return []
         header = [h.strip().casefold() for h in values[0]]
@@ -55,11 +65,19 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
     text = read_text(path)
     reader = csv.DictReader(io.StringIO(text))
-    return [{(k or "").strip().casefold(): (v or "") for k, v in row.items()} for row in reader]
+    try:
+        return [
+            {(k or "").strip().casefold(): v if isinstance(v, str) else "" for k, v in row.items()}
+            for row in reader
+        ]
+    except csv.Error as exc:  # a field over csv's size limit, a stray quote...
+        raise InputError(path, f"cannot read CSV ({exc})") from None
 
 
-def read_codings_table(path: Path) -> tuple[list[CodingRow], list[Problem]]:
-    rows = _rows(path)
+def read_codings_table(
+    path: Path, limits: Limits | None = None
+) -> tuple[list[CodingRow], list[Problem]]:
+    rows = _rows(path, limits)
     name = str(path)
     columns = set(rows[0]) if rows else set()
     offsets = {"start", "end"} <= columns

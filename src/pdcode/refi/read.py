@@ -1,20 +1,21 @@
 """Reading a REFI-QDA project (.qdpx zip, or a bare project.qde) safely.
 
-The file is untrusted: the zip is checked before anything is read (member
-count, declared total size and compression ratio, member names that would
-leave their folder), and the XML is parsed with defusedxml, which refuses DTDs
-and entity declarations. Nothing is extracted to disk. Namespaces are matched
-by local name, so 1.0, 0:4 and none all read.
+The file is untrusted: the zip goes through pdcode's one guard
+(``pdcode.ingest.guard``): member count, declared sizes and compression ratio,
+member names that would leave their folder, then every byte unpacked and every
+XML element counted against ``pdcode.limits``; any DTD is refused, so no entity
+is ever resolved. Only ``project.qde`` and the source and note files it names
+are unpacked, each source within ``source_chars`` characters. Nothing is
+extracted to disk. Namespaces are matched by local name, so 1.0, 0:4 and none
+all read.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pdcode.errors import InputError
+from pdcode.limits import Limits, over
 from pdcode.refi.model import (
     Case,
     Coding,
@@ -27,12 +28,12 @@ from pdcode.refi.model import (
     Variable,
 )
 
+if TYPE_CHECKING:
+    from pdcode.ingest.guard import Archive
+
 SKIPPED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 SKIPPED_PARTS = ("Links", "Sets", "Graphs")
-MAX_MEMBERS = 10_000
-MAX_UNZIPPED = 2_000_000_000
-MAX_RATIO = 200.0
-RATIO_FLOOR = 10_000_000
+KIND = "a REFI-QDA project"
 
 
 def _guid(value: str | None) -> str:
@@ -52,68 +53,71 @@ def _child(element: Any, name: str) -> Any:
     return found[0] if found else None
 
 
-def _open_zip(data: bytes, name: str) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise InputError(name, "not a readable .qdpx (broken zip)") from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_MEMBERS:
-            raise InputError(name, f"{len(members)} files in the archive (limit {MAX_MEMBERS})")
-        total = sum(m.file_size for m in members)
-        packed = max(1, sum(m.compress_size for m in members))
-        if total > MAX_UNZIPPED or (total > RATIO_FLOOR and total / packed > MAX_RATIO):
-            raise InputError(
-                name, f"refused: unpacks to {total:,} bytes, {total / packed:.0f}x (a zip bomb?)"
-            )
-        files = {}
-        for member in members:
-            path = PurePosixPath(member.filename.replace("\\", "/"))
-            if path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
-                raise InputError(name, f"refused: member {member.filename!r} leaves the archive")
-            files[str(path)] = archive.read(member)
-    return files
-
-
-def _parse(data: bytes, name: str) -> Any:
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
-    try:
-        return ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise InputError(name, f"project.qde is not well-formed XML ({exc})") from None
-    except DefusedXmlException as exc:
-        raise InputError(
-            name, f"refused: project.qde declares a DTD or entities ({type(exc).__name__})"
-        ) from None
-
-
 def _decode(data: bytes) -> str:
     """The text of a source file as stored, BOM kept (offsets may count it)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
-def _find(files: dict[str, bytes], path: str | None) -> tuple[bytes | None, str | None]:
-    """The member a plainTextPath points to (internal://, or a bare relative name)."""
-    if not path:
-        return None, None
-    if path.startswith(("relative://", "absolute://", "file://")):
-        return None, path
-    target = path.removeprefix("internal://").lstrip("/").lower()
-    for member, content in files.items():
-        lowered = member.lower()
-        if lowered == target or lowered.rsplit("/", 1)[-1] == target.rsplit("/", 1)[-1]:
-            folder = lowered.rsplit("/", 1)[0] if "/" in lowered else ""
-            if folder in ("", "sources") or lowered == target:
-                return content, path
-    return None, path
+class _Files:
+    """The archive's members as ``plainTextPath`` values name them, read on demand
+    within the limits (a source is refused past ``source_chars`` characters)."""
+
+    def __init__(self, archive: Archive | None, name: str, limits: Limits) -> None:
+        self.archive, self.name, self.limits = archive, name, limits
+        self.exact: dict[str, str] = {}  # lower-cased path -> member
+        self.bare: dict[str, str] = {}  # lower-cased file name at the top or in sources/
+        for member in archive.members if archive is not None else ():
+            lowered = member.lower()
+            self.exact.setdefault(lowered, member)
+            folder, _, base = lowered.rpartition("/")
+            if folder in ("", "sources"):
+                self.bare.setdefault(base, member)
+
+    def find(self, path: str | None) -> tuple[str | None, str | None]:
+        """The member a plainTextPath points to (internal://, or a bare relative name)."""
+        if not path:
+            return None, None
+        if path.startswith(("relative://", "absolute://", "file://")):
+            return None, path
+        target = path.removeprefix("internal://").lstrip("/").lower()
+        found = [m for m in (self.exact.get(target), self.bare.get(target.rsplit("/", 1)[-1])) if m]
+        if not found or self.archive is None:
+            return None, path
+        # The first in the archive's order, as a scan of its members would meet it.
+        order = list(self.archive.members)
+        return min(found, key=order.index) if len(found) > 1 else found[0], path
+
+    def text(self, member: str, label: str) -> str:
+        """A member's text, refused when it holds more than ``source_chars`` characters."""
+        assert self.archive is not None
+        limit = self.limits.source_chars
+        # No encoding pdcode reads spends more than 4 bytes on a character (+ a BOM).
+        raw = self.archive.read(member, cap=4 * limit + 4)
+        text = _decode(raw) if raw is not None else None
+        if text is None or len(text) > limit:
+            raise InputError(self.name, over(label, limit, "characters", "source_chars"))
+        return text
+
+
+def _depth(tree: list[dict[str, Any]]) -> int:
+    """How many levels a code tree has (counted without recursion)."""
+    deepest, stack = 0, [(code, 1) for code in tree]
+    while stack:
+        code, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in code.get("children") or [])
+    return deepest
+
+
+def _bounded(text: str, label: str, name: str, limits: Limits) -> str:
+    if len(text) > limits.source_chars:
+        raise InputError(name, over(label, limits.source_chars, "characters", "source_chars"))
+    return text
 
 
 def _values(element: Any) -> tuple[Value, ...]:
@@ -126,19 +130,29 @@ def _values(element: Any) -> tuple[Value, ...]:
     return tuple(out)
 
 
-def read_project(data: bytes, name: str) -> RefiProject:
+def read_project(data: bytes, name: str, limits: Limits | None = None) -> RefiProject:
     """A .qdpx archive or a bare project.qde, as the plain model."""
     from pdcode.codebook.exchange import read_codes
+    from pdcode.ingest.guard import Archive, parse_xml
 
-    files: dict[str, bytes] = {}
+    limits = limits or Limits.from_env()
     if data.startswith(b"PK"):
-        files = _open_zip(data, name)
-        qde = next((k for k in files if k.lower() == "project.qde"), None)
+        archive = Archive(data, name, KIND, limits, declared_total=False, safe_names=True)
+        with archive:
+            return _project(archive, name, limits, read_codes)
+    root = parse_xml(data, name, "project.qde", limits)
+    return _project(None, name, limits, read_codes, root)
+
+
+def _project(
+    archive: Archive | None, name: str, limits: Limits, read_codes: Any, root: Any = None
+) -> RefiProject:
+    files = _Files(archive, name, limits)
+    if archive is not None:
+        qde = archive.find("project.qde")
         if qde is None:
             raise InputError(name, "no project.qde in the archive")
-        root = _parse(files[qde], name)
-    else:
-        root = _parse(data, name)
+        root = archive.parse(qde)
     if _local(root.tag) != "Project":
         raise InputError(name, "the root element is not a REFI-QDA Project")
     notes_read: list[str] = []
@@ -150,9 +164,11 @@ def read_project(data: bytes, name: str) -> RefiProject:
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     q = (lambda t: f"{{{ns}}}{t}") if ns else (lambda t: t)
     codebook = _child(root, "CodeBook")
-    tree, code_ids = read_codes(
-        _child(codebook, "Codes") if codebook is not None else None, q, notes_read
-    )
+    codes = _child(codebook, "Codes") if codebook is not None else None
+    tree, code_ids = read_codes(codes, q, notes_read)  # XML nesting is bounded: no deep recursion
+    # Nested Codes, or ATLAS.ti's flat "a::b::c" names rebuilt into a tree.
+    if _depth(tree) > limits.code_depth:
+        raise InputError(name, over("the code tree", limits.code_depth, "levels", "code_depth"))
     variables = tuple(
         Variable(_guid(v.get("guid")), v.get("name") or "", v.get("typeOfVariable") or "Text")
         for v in _children(_child(root, "Variables") or [], "Variable")
@@ -174,12 +190,13 @@ def read_project(data: bytes, name: str) -> RefiProject:
             continue
         guid = _guid(element.get("guid"))
         content = _child(element, "PlainTextContent")
+        label = f"source {element.get('name') or guid!r}"
         if content is not None and content.text is not None:
-            text: str | None = content.text
+            text: str | None = _bounded(content.text, label, name, limits)
             path = None
         else:
-            raw, path = _find(files, element.get("plainTextPath"))
-            text = _decode(raw) if raw is not None else None
+            member, path = files.find(element.get("plainTextPath"))
+            text = files.text(member, label) if member is not None else None
             if text is None:
                 missing.append(element.get("name") or path or guid)
         selections = []
@@ -226,14 +243,15 @@ def read_project(data: bytes, name: str) -> RefiProject:
         if _local(element.tag) != "Note":
             continue
         content = _child(element, "PlainTextContent")
+        label = f"note {element.get('name') or _guid(element.get('guid'))!r}"
         if content is not None and content.text is not None:
-            body = content.text
+            body = _bounded(content.text, label, name, limits)
         else:
-            raw, _path = _find(files, element.get("plainTextPath"))
+            member, _path = files.find(element.get("plainTextPath"))
             described = _child(element, "Description")
             body = (
-                _decode(raw)
-                if raw is not None
+                files.text(member, label)
+                if member is not None
                 else (described.text if described is not None else "") or ""
             )
         notes.append(

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from pdcode.limits import Limits
 from pdcode.reliability import stats
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -29,6 +32,46 @@ class TableAgreement:
 
     def columns(self) -> list[str]:
         return list(self.row)
+
+
+def read_table(path: Path, limits: Limits | None = None) -> pd.DataFrame:
+    """A reliability table: one row per unit, one column per coder (blank = missing).
+
+    A first column named ``unit`` or ``id`` labels the rows and is not a coder.
+    An .xlsx goes through the one zip guard (``pdcode.ingest.guard``) first.
+    """
+    import io
+
+    import pandas as pd
+
+    from pdcode.errors import InputError
+    from pdcode.ingest.regular import read_regular
+
+    if not path.exists():
+        raise InputError(path, "no such file")
+    data = read_regular(path)  # a regular file only: never a FIFO or a device
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from pdcode.ingest.guard import check_zip
+
+            check_zip(data, str(path), limits or Limits.from_env(), "an Excel workbook")
+            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+        else:
+            from pdcode.ingest.decode import decode_text
+
+            text = decode_text(data, str(path))
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    except InputError:
+        raise
+    except Exception as exc:  # pandas and openpyxl raise many types for a broken table
+        raise InputError(path, f"cannot be read as a table ({type(exc).__name__})") from None
+    if len(frame.columns) and str(frame.columns[0]).strip().lower() in ("unit", "id"):
+        frame = frame.set_index(frame.columns[0])
+    frame = frame.apply(lambda col: col.map(lambda v: v.strip() if isinstance(v, str) else v))
+    cleaned: pd.DataFrame = frame.replace("", float("nan"))
+    if len(cleaned.columns) < 2:
+        raise InputError(path, "needs one column per coder (at least two)")
+    return cleaned
 
 
 def _numbers(frame: pd.DataFrame, level: str) -> Any:
@@ -82,9 +125,11 @@ def table_agreement(
         row["pabak"] = _pabak(values[both])
     elif level == "nominal":
         full = values[~np.isnan(values).any(axis=1)].astype(int)
-        categories = int(np.nanmax(values)) + 1 if full.size else 0
-        counts = np.stack([(full == c).sum(axis=1) for c in range(categories)], axis=1)
-        kappa = stats.fleiss_kappa(counts) if full.size else None
+        kappa = None  # no unit rated by every coder: nothing to count
+        if full.size:
+            categories = int(np.nanmax(values)) + 1
+            counts = np.stack([(full == c).sum(axis=1) for c in range(categories)], axis=1)
+            kappa = stats.fleiss_kappa(counts)
         row["fleiss_kappa"] = stats.rounded(kappa)
         row["fleiss_units"] = len(full)
         row["kappa_band"] = stats.landis_koch(kappa)
