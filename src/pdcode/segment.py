@@ -5,6 +5,13 @@ spaCy inside each paragraph, so the units nest: a sentence never crosses a
 paragraph, a paragraph never crosses a turn. The preamble (text before the first
 turn) belongs to no segment and is never coded. Every span is trimmed of
 surrounding whitespace.
+
+spaCy refuses a text longer than ``nlp.max_length`` (1,000,000 characters), and
+speech-recognition output can be one unbroken paragraph that long. A paragraph
+over ``CHUNK_CHARS`` is therefore given to spaCy in pieces, cut after sentence
+punctuation where there is some (else at whitespace, else anywhere), and the
+sentence offsets are shifted back; shorter paragraphs, that is all ordinary
+text, go to spaCy whole, exactly as before.
 """
 
 from __future__ import annotations
@@ -20,6 +27,13 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# The most characters spaCy is given at once (its parser, if a model has one,
+# needs about 1 GB per 100,000 characters).
+CHUNK_CHARS = 100_000
+# A place to cut: after sentence punctuation (and closing quotes or brackets)
+# followed by whitespace; failing that, any whitespace.
+_SENTENCE_END = re.compile(r"[.!?…。][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -42,6 +56,32 @@ def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in trimmed if b > a]
 
 
+def _last_cut(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | None:
+    """The end of the last match of ``pattern`` in ``text[start:end]`` that leaves
+    something before it, or None."""
+    cut = None
+    for match in pattern.finditer(text, start, end):
+        if match.start() > start:
+            cut = match.end()
+    return cut
+
+
+def chunks(text: str, start: int, end: int, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``text[start:end]`` as consecutive spans of at most ``limit`` characters,
+    cut after a sentence's end where possible; one span when it is short enough."""
+    limit = max(limit, 2)
+    spans = []
+    pos = start
+    while end - pos > limit:
+        stop = pos + limit
+        cut = _last_cut(_SENTENCE_END, text, pos, stop) or _last_cut(_SPACE, text, pos, stop)
+        cut = cut or stop
+        spans.append((pos, cut))
+        pos = cut
+    spans.append((pos, end))
+    return spans
+
+
 def segment_text(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segment]:
     """All turn, paragraph and sentence segments of one source, in that order."""
     out: list[Segment] = []
@@ -55,8 +95,10 @@ def segment_text(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segmen
     for index, (turn, a, b) in enumerate(paragraphs):
         out.append(_segment("paragraph", index, a, b, turn))
     sentence_index = 0
-    docs = nlp.pipe((text[a:b] for _, a, b in paragraphs), batch_size=256)
-    for (turn, a, _b), doc in zip(paragraphs, docs, strict=True):
+    limit = min(CHUNK_CHARS, nlp.max_length)
+    pieces = [(turn, a, b) for turn, pa, pb in paragraphs for a, b in chunks(text, pa, pb, limit)]
+    docs = nlp.pipe((text[a:b] for _, a, b in pieces), batch_size=256)
+    for (turn, a, _b), doc in zip(pieces, docs, strict=True):
         for sent in doc.sents:
             s, e = _trim(text, a + sent.start_char, a + sent.end_char)
             if e > s:

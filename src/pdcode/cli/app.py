@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Annotated, Any
 
@@ -9,8 +10,8 @@ import typer
 from typer.core import TyperGroup
 
 from pdcode import __version__
-from pdcode.cli.render import err_console
-from pdcode.errors import PdcodeError
+from pdcode.cli.render import err_console, printable
+from pdcode.errors import CodebookError, PdcodeError, set_debug
 
 _state = {"debug": False}
 # Typer bundles its own Click; its usage errors must reach Click's own handler
@@ -31,13 +32,20 @@ class _Group(TyperGroup):
         except PdcodeError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"Error: {exc.message}", markup=False, highlight=False)
+            # One line, whatever a file name or a value in the message holds (a
+            # codebook's problems are listed one a line).
+            message = printable(exc.message, lines=isinstance(exc, CodebookError))
+            err_console.print(f"Error: {message}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if _state["debug"] or isinstance(exc, _CLICK_ERRORS):
                 raise
+            fault = _disk_fault(exc)
+            if fault is not None:
+                err_console.print(f"Error: {fault}", markup=False, highlight=False)
+                raise typer.Exit(1) from None
             err_console.print(
                 f"Error: internal error ({type(exc).__name__}); "
                 "rerun with --debug for the traceback and report it",
@@ -45,6 +53,24 @@ class _Group(TyperGroup):
                 highlight=False,
             )
             raise typer.Exit(1) from None
+
+
+_DISK_FAULTS = {
+    errno.ENOSPC: "the disk is full; free some space, then run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space, then run the command again",
+    errno.EROFS: "the disk is read-only; write somewhere else",
+    errno.EACCES: "permission denied; check the file's and its folder's permissions",
+    errno.EPERM: "permission denied; check the file's and its folder's permissions",
+}
+
+
+def _disk_fault(exc: BaseException) -> str | None:
+    """An ``OSError`` that no stage turned into a ``PdcodeError`` but the user can
+    still fix (a full or read-only disk), as one line naming the file."""
+    if not isinstance(exc, OSError) or exc.errno not in _DISK_FAULTS:
+        return None
+    where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+    return where + _DISK_FAULTS[exc.errno]
 
 
 app = typer.Typer(
@@ -77,6 +103,7 @@ def _main(
     ] = False,
 ) -> None:
     _state["debug"] = debug or bool(os.environ.get("PDCODE_DEBUG"))
+    set_debug(_state["debug"])
 
 
 # Command modules register themselves on `app` when imported.

@@ -97,20 +97,20 @@ def heatmap_bytes(
     values = matrix.to_numpy(dtype=float)
     width, height = size or heatmap_size(matrix)
     low, high = limits or (None, None)
-    with matplotlib.rc_context({"svg.hashsalt": "pdcode", "font.size": 8}):
+    # Labels are data (code names, strands): never TeX, whatever matplotlibrc says.
+    with matplotlib.rc_context({"svg.hashsalt": "pdcode", "font.size": 8, "text.usetex": False}):
         figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
         image = axes.imshow(values, cmap="Blues", aspect="auto", vmin=low, vmax=high)
-        axes.set_xticks(
-            range(len(matrix.columns)), [str(c) for c in matrix.columns], rotation=60, ha="right"
-        )
-        axes.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
+        columns = [literal(c) for c in matrix.columns]
+        axes.set_xticks(range(len(matrix.columns)), columns, rotation=60, ha="right")
+        axes.set_yticks(range(len(matrix.index)), [literal(i) for i in matrix.index])
         top = high if high is not None else (values.max() if values.size else 0)
         for (row, col), value in _cells(values):
             colour = "white" if top and value > top / 2 else "black"
             axes.text(
                 col, row, fmt.format(value), ha="center", va="center", color=colour, fontsize=6
             )
-        axes.set_title(title)
+        axes.set_title(literal(title))
         figure.colorbar(image, ax=axes, shrink=0.8)
         # No dates or software versions in the file: same project, same bytes.
         metadata = {"Date": None} if suffix == "svg" else {"Software": None}
@@ -118,6 +118,12 @@ def heatmap_bytes(
         figure.savefig(buffer, format=suffix, dpi=150, metadata=metadata)
         plt.close(figure)
     return buffer.getvalue()
+
+
+def literal(label: object) -> str:
+    """``label`` as matplotlib shows it letter for letter: a ``$`` would otherwise
+    start mathtext (``$x$`` is drawn as maths, an unbalanced one fails the chart)."""
+    return str(label).replace("$", r"\$")
 
 
 def _cells(values: object) -> list[tuple[tuple[int, int], float]]:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, delete, func, select
 from pdcode.errors import ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.project import Project, _now, bulk_insert, new_id
+from pdcode.store.project import Project, _now, bulk_insert, insert_if_absent
 
 
 def save_codebook(
@@ -42,25 +42,28 @@ def save_codebook_in(
 ) -> int:
     """``save_codebook`` inside the caller's transaction."""
     cb, cd = schema.codebooks, schema.codes
-    found = conn.execute(
-        select(cb.c.id).where(
-            (cb.c.name == name) & (cb.c.version == version) & (cb.c.content_hash == content_hash)
-        )
-    ).scalar()
+    query = select(cb.c.id).where(
+        (cb.c.name == name) & (cb.c.version == version) & (cb.c.content_hash == content_hash)
+    )
+    found = conn.execute(query).scalar()
     if found is not None:
         return int(found)
-    book_id = new_id(
-        conn.execute(
-            cb.insert().values(
-                name=name,
-                version=version,
-                content_hash=content_hash,
-                content=content,
-                loaded_at=_now(),
-            )
-        )
+    # Two runs may store the same new codebook at once: the first insert wins and
+    # stores the codes; the other reads its row back and adds nothing.
+    inserted = insert_if_absent(
+        conn,
+        cb,
+        {
+            "name": name,
+            "version": version,
+            "content_hash": content_hash,
+            "content": content,
+            "loaded_at": _now(),
+        },
+        ("name", "version", "content_hash"),
     )
-    if codes:
+    book_id = int(conn.execute(query).scalar_one())
+    if codes and inserted:
         conn.execute(
             cd.insert(),
             [

@@ -36,7 +36,14 @@ def stored_version(conn: Connection) -> int | None:
     row = conn.execute(
         select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
     ).first()
-    return None if row is None else int(row[0])
+    if row is None:
+        return None
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise ProjectError(
+            "not a pdcode project (its schema version is not a number); check --project"
+        ) from None
 
 
 def set_version(conn: Connection, version: int) -> None:

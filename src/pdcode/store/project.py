@@ -24,9 +24,9 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from pdcode.errors import ProjectError
+from pdcode.errors import ConflictError, ProjectError, StorageError
 from pdcode.records import NewSource, Segment, SourceSummary
 from pdcode.store import migrations, schema
 
@@ -51,6 +51,34 @@ def new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
+def insert_if_absent(
+    conn: Connection, table: Any, values: dict[str, Any], keys: Sequence[str]
+) -> bool:
+    """Insert one row unless a row with the same unique ``keys`` exists (or is being
+    inserted by another transaction, which wins); True if this call inserted it.
+
+    Idempotent under concurrency: ``INSERT ... ON CONFLICT DO NOTHING`` on SQLite
+    and PostgreSQL, a savepoint that swallows the unique violation elsewhere.
+    """
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        return bool(conn.execute(lite).rowcount)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+        return bool(conn.execute(pg).rowcount)
+    try:
+        with conn.begin_nested():
+            conn.execute(table.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
 def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     """Insert many rows fast: the statement is compiled once for the connection's
     dialect and the driver gets plain parameters, skipping SQLAlchemy's per-row
@@ -66,8 +94,118 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
     conn.exec_driver_sql(str(compiled), params)
 
 
+def display_name(location: str | Path) -> str:
+    """How messages name a project: its path, or its URL without a password."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        return text
+    return text if url.password is None else url.render_as_string(hide_password=True)
+
+
+# SQLite's primary result codes (``sqlite_errorcode & 0xFF``) for the faults a user
+# can meet and fix, each with what to do. ``{project}`` names the project.
+_LOCKED = (
+    "{project}: the project is locked by another pdcode or program (waited {seconds:g} s); "
+    "wait for it to finish, then run the command again"
+)
+_READ_ONLY = (
+    "{project}: the project cannot be written (read-only file, folder or disk); make the "
+    "file and its folder writable, or work on a writable copy"
+)
+_FULL = (
+    "{project}: the disk is full; free some space, then run the command again "
+    "(the step that failed wrote nothing)"
+)
+_CORRUPT = "{project}: the project file is damaged; restore it from a backup"
+_NOT_A_DATABASE = (
+    "{project}: not a pdcode project (not an SQLite database); check --project or PDCODE_PROJECT"
+)
+_CANNOT_OPEN = (
+    "{project}: cannot open the project file; check that the file and its folder exist "
+    "and are readable and writable"
+)
+_IO_ERROR = (
+    "{project}: disk I/O error reading or writing the project; check the disk and its "
+    "free space, then run the command again"
+)
+_SQLITE_FAULTS = {
+    3: _READ_ONLY,  # SQLITE_PERM
+    5: _LOCKED,  # SQLITE_BUSY
+    6: _LOCKED,  # SQLITE_LOCKED
+    8: _READ_ONLY,  # SQLITE_READONLY
+    10: _IO_ERROR,  # SQLITE_IOERR
+    11: _CORRUPT,  # SQLITE_CORRUPT
+    13: _FULL,  # SQLITE_FULL
+    14: _CANNOT_OPEN,  # SQLITE_CANTOPEN
+    26: _NOT_A_DATABASE,  # SQLITE_NOTADB
+}
+# The same faults recognised by their words, for drivers without result codes.
+_FAULT_WORDS = (
+    ("database is locked", _LOCKED),
+    ("readonly database", _READ_ONLY),
+    ("read-only", _READ_ONLY),
+    ("disk is full", _FULL),
+    ("no space left", _FULL),
+    ("malformed", _CORRUPT),
+    ("not a database", _NOT_A_DATABASE),
+    ("unable to open database", _CANNOT_OPEN),
+    ("disk i/o error", _IO_ERROR),
+)
+
+
+def fault_message(project: str, error: BaseException) -> str | None:
+    """The one-line message for a database fault the user can act on, or None.
+
+    ``error`` is the driver's exception (``sqlite3.OperationalError`` ...). Never
+    the SQL or its parameters: those may hold interview text.
+    """
+    template = None
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        template = _SQLITE_FAULTS.get(code & 0xFF)
+    if template is None:
+        words = str(error).casefold()
+        template = next((t for w, t in _FAULT_WORDS if w in words), None)
+    if template is None:
+        return None
+    return template.format(project=project, seconds=BUSY_TIMEOUT_MS / 1000)
+
+
+def _storage_error(project: str, exc: DBAPIError) -> StorageError | None:
+    """A driver error as pdcode's one line: a known fault, or any other operational
+    error (a missing table, a lost server) with the driver's first line."""
+    message = fault_message(project, exc.orig or exc)
+    if message is None and isinstance(exc, OperationalError):
+        detail = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
+        message = (
+            f"{project}: database error ({detail}); the project may have been changed by "
+            "another program or the database server may be unreachable"
+        )
+    return None if message is None else StorageError(message)
+
+
 def _make_engine(location: str | Path) -> Engine:
-    engine = create_engine(_url(location))
+    # Parameters stay out of error messages: they hold interview text.
+    engine = create_engine(_url(location), hide_parameters=True)
+    project = display_name(location)
+
+    @event.listens_for(engine, "handle_error")
+    def _fault(context: Any) -> None:
+        # Every statement, connect and commit of this engine: a fault the user can
+        # fix becomes one line naming the project (raised in place of the error).
+        exc = context.sqlalchemy_exception
+        if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
+            error = _storage_error(project, exc)
+            if error is not None:
+                raise error from None
+
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -99,12 +237,22 @@ class Project:
             path = Path(location)
             if path.exists() and path.stat().st_size > 0:
                 raise ProjectError(f"{path}: a file already exists here")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"{path}: cannot create the project's folder ({exc.strerror}); "
+                    "choose a writable place"
+                ) from None
         engine = _make_engine(location)
-        with engine.begin() as conn:
-            if inspect(conn).has_table("meta"):
-                raise ProjectError(f"{location}: already a pdcode project")
-            migrations.create(conn)
+        try:
+            with engine.begin() as conn:
+                if inspect(conn).has_table("meta"):
+                    raise ProjectError(f"{location}: already a pdcode project")
+                migrations.create(conn)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, str(location))
 
     @classmethod
@@ -113,15 +261,31 @@ class Project:
         if "://" not in str(location) and not Path(location).is_file():
             raise ProjectError(f"{location}: no project here (run `pdcode init` or pass --project)")
         engine = _make_engine(location)
+        project = display_name(location)
         try:
             with engine.begin() as conn:
                 if not inspect(conn).has_table("meta"):
-                    raise ProjectError(f"{location}: not a pdcode project")
+                    raise ProjectError(
+                        f"{project}: not a pdcode project (no meta table); check --project "
+                        "or PDCODE_PROJECT"
+                    )
                 migrations.upgrade(conn)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             engine.dispose()
-            raise ProjectError(f"{location}: cannot open project ({exc.orig})") from exc
-        except ProjectError:
+            raise ProjectError(
+                f"{project}: cannot open the project ({type(exc.orig).__name__}); check "
+                "--project or PDCODE_PROJECT"
+            ) from None
+        except StorageError:
+            engine.dispose()
+            raise
+        except ProjectError as exc:
+            engine.dispose()
+            # Schema problems from `migrations` do not know which project it is.
+            if exc.message.startswith(f"{project}: "):
+                raise
+            raise ProjectError(f"{project}: {exc.message}") from None
+        except BaseException:
             engine.dispose()
             raise
         return cls(engine, str(location))
@@ -175,12 +339,28 @@ class Project:
         """
         files = {n.file for n in new}
         removed = 0
-        with self._tx() as conn:
-            if replace:
-                removed = self._delete_files(conn, files)
-            for source in new:
-                self._insert_source(conn, source)
+        try:
+            with self._tx() as conn:
+                if replace:
+                    removed = self._delete_files(conn, files)
+                for source in new:
+                    self._insert_source(conn, source)
+        except IntegrityError:
+            # Another import stored a source of the same name since we looked.
+            taken = self._taken_names([n.name for n in new])
+            if not taken:
+                raise
+            raise ConflictError(
+                f"a source named {taken[0]!r} was stored by another import at the same "
+                "time; run the import again"
+            ) from None
         return removed
+
+    def _taken_names(self, names: list[str]) -> list[str]:
+        s = schema.sources
+        with self.engine.connect() as conn:
+            found = conn.execute(select(s.c.name).where(s.c.name.in_(names))).scalars()
+            return sorted(found)
 
     def _delete_files(self, conn: Connection, files: set[str]) -> int:
         s, c = schema.sources, schema.codings
@@ -195,10 +375,14 @@ class Project:
 
     def _case_id(self, conn: Connection, name: str) -> int:
         c = schema.cases
-        found = conn.execute(select(c.c.id).where(c.c.name == name)).scalar()
-        if found is not None:
-            return int(found)
-        return new_id(conn.execute(c.insert().values(name=name)))
+        query = select(c.c.id).where(c.c.name == name)
+        found = conn.execute(query).scalar()
+        if found is None:
+            # Two imports may create the same new case at once: insert if absent,
+            # then read back whichever row won.
+            insert_if_absent(conn, schema.cases, {"name": name}, ("name",))
+            found = conn.execute(query).scalar_one()
+        return int(found)
 
     def _insert_source(self, conn: Connection, source: NewSource) -> None:
         case_id = None
