@@ -313,7 +313,8 @@ def test_frequencies_equal_the_tools_own_reference_counts(
         assert {r["name"] for r in counted if r["references"]} == set(wanted), unit
         assert sum(1 for r in counted if r["references"]) == len(per_guid), unit
     out = tmp_path / "excerpts.csv"
-    _ok("export", "excerpts", "--format", "csv", "-o", str(out), "-p", location)
+    # --raw-csv: the names as stored (NVivo's "+Government" would get an apostrophe).
+    _ok("export", "excerpts", "--format", "csv", "--raw-csv", "-o", str(out), "-p", location)
     excerpts = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert Counter(e["code_name"] for e in excerpts) == wanted
 

@@ -14,6 +14,7 @@ from pdcode.ingest.captions import read_srt, read_vtt
 from pdcode.ingest.plain import read_plain
 from pdcode.ingest.survey import read_csv, read_xlsx
 from pdcode.ingest.word import read_docx
+from pdcode.limits import Limits
 
 OPTS = ReadOptions()
 
@@ -280,7 +281,7 @@ def test_bad_docx_is_refused(data: bytes, reason: str) -> None:
 def test_docx_member_count_limit() -> None:
     data = _zip({f"m{i}.xml": b"<a/>" for i in range(20)})
     with pytest.raises(InputError, match="20 members, over the limit of 10"):
-        read_docx(data, "w.docx", ReadOptions(max_zip_members=10))
+        read_docx(data, "w.docx", ReadOptions(limits=Limits(zip_members=10)))
 
 
 def test_truncated_docx() -> None:

@@ -130,6 +130,7 @@ def render_cooccur(
     output: Path | None,
     heatmap: Path | None = None,
     table: bool = True,
+    raw_csv: bool = False,
 ) -> str | None:
     """Pairs as csv/json/md, or counts, Jaccard and pairs as xlsx sheets; a heatmap.
 
@@ -166,7 +167,7 @@ def render_cooccur(
             output,
         )
         return None
-    content = render(pairs, columns, fmt)
+    content = render(pairs, columns, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content
@@ -207,6 +208,7 @@ def render_compare(
     output: Path | None,
     heatmap: Path | None = None,
     table: bool = True,
+    raw_csv: bool = False,
 ) -> str | None:
     """The comparison as csv/json/md/xlsx; a heatmap of prevalence (%) by group.
 
@@ -262,7 +264,7 @@ def render_compare(
         rows = [{**row, "p": format_p(row["p"])} for row in result.rows]
         content = render(rows, columns, fmt)
     else:
-        content = render(list(result.rows), columns, fmt)
+        content = render(list(result.rows), columns, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content
@@ -277,7 +279,9 @@ def header(freq: Frequencies) -> dict[str, str]:
     return titles
 
 
-def render_frequencies(freq: Frequencies, fmt: str | None, output: Path | None) -> str | None:
+def render_frequencies(
+    freq: Frequencies, fmt: str | None, output: Path | None, raw_csv: bool = False
+) -> str | None:
     """The table as csv, md, json (with its groups and unit) or xlsx (needs ``output``);
     the format is ``fmt``, else ``output``'s suffix, else csv. Returns the text
     when there is no ``output``."""
@@ -315,7 +319,7 @@ def render_frequencies(freq: Frequencies, fmt: str | None, output: Path | None) 
             + "\n"
         )
     else:
-        content = render(renamed, shown, fmt)
+        content = render(renamed, shown, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content

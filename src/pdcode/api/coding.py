@@ -148,9 +148,11 @@ def export_codings(
     coder: str | None = None,
     code: str | None = None,
     explain: bool = False,
+    raw_csv: bool = False,
 ) -> str | None:
     """Codings as csv, json or xlsx, each with its source's role and whether the
-    interviewer spoke it; returns the text for csv/json when not written."""
+    interviewer spoke it; returns the text for csv/json when not written. CSV
+    cells a spreadsheet would run as formulas are neutralised unless ``raw_csv``."""
     from pdcode.api.filters import check_coder, resolve_code
     from pdcode.api.formats import check_format
     from pdcode.api.project import source_roles
@@ -170,7 +172,7 @@ def export_codings(
         assert output is not None  # check_format refused xlsx without one
         write_xlsx({"codings": (rows, columns)}, output)
         return None
-    content = render(rows, columns, fmt)
+    content = render(rows, columns, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content

@@ -52,6 +52,7 @@ def write_disagreements(
     coders: Sequence[str],
     fmt: str | None,
     output: Path | None,
+    raw_csv: bool = False,
 ) -> str | None:
     """Write the rows as csv, xlsx or docx (``fmt``, else ``output``'s suffix, else
     csv); with no ``output``, return the csv text."""
@@ -60,7 +61,7 @@ def write_disagreements(
     fmt = format_of(fmt, output, FORMATS, "csv")
     check_format(fmt, FORMATS, output)
     if fmt == "csv":
-        content = render(rows, columns, "csv")
+        content = render(rows, columns, "csv", raw_csv)
         if output is None:
             return content
         write_text(content, output)

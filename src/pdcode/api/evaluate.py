@@ -90,6 +90,7 @@ def render_evaluation(
     fmt: str | None,
     output: Path | None,
     misses: bool = False,
+    raw_csv: bool = False,
 ) -> str | None:
     """Scores (or, with ``misses``, the false positives and negatives) as csv/json/md;
     json and xlsx hold scores, confusions and misses together. The format is
@@ -130,9 +131,9 @@ def render_evaluation(
             + "\n"
         )
     elif misses:
-        content = render(miss_rows(result, texts), MISS_COLUMNS, fmt)
+        content = render(miss_rows(result, texts), MISS_COLUMNS, fmt, raw_csv)
     else:
-        content = render(score_rows(result), SCORE_COLUMNS, fmt)
+        content = render(score_rows(result), SCORE_COLUMNS, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content

@@ -47,7 +47,7 @@ def _sections(
     ]
 
 
-def _render(sections: list[Any], title: str, fmt: str) -> str | bytes:
+def _render(sections: list[Any], title: str, fmt: str, raw_csv: bool = False) -> str | bytes:
     from pdcode.export import excerpts as writer
     from pdcode.export.tables import render
 
@@ -56,7 +56,7 @@ def _render(sections: list[Any], title: str, fmt: str) -> str | bytes:
     if fmt == "html":
         return writer.to_html(title, sections, NOTE)
     if fmt == "csv":
-        return render(writer.rows(sections), writer.ROW_COLUMNS, "csv")
+        return render(writer.rows(sections), writer.ROW_COLUMNS, "csv", raw_csv)
     if fmt == "xlsx":
         from pdcode.export.workbook import xlsx_bytes
 
@@ -81,10 +81,12 @@ def export_excerpts(
     coder: str | None = None,
     split_by: str | None = None,
     output_dir: Path | None = None,
+    raw_csv: bool = False,
 ) -> Excerpts:
-    """Write the excerpts to ``output``, or one file per strand into ``output_dir``;
-    with neither, return a text format's document for stdout."""
-    from pdcode.export.files import write_output
+    """Write the excerpts to ``output``, or one file per strand into ``output_dir``
+    (named by the strand made safe, never outside it); with neither, return a text
+    format's document for stdout. ``raw_csv``: CSV cells as stored."""
+    from pdcode.export.files import inside, safe_names, write_output
 
     if split_by is not None:
         if split_by != "strand":
@@ -103,15 +105,20 @@ def export_excerpts(
     coder = check_coder(project, coder)
     if split_by is not None:
         assert output_dir is not None
-        strands = [strand] if strand is not None else frames.known_strands(project)
+        known = frames.known_strands(project)
+        strands = [strand] if strand is not None else known
+        # A strand is data (a manifest's, a .qdpx's): it names a file only made safe,
+        # each the same name with or without --strand.
+        files = safe_names(known)
         written = []
         for name in strands:
-            target = output_dir / f"excerpts_{name}.{fmt}"
+            target = inside(output_dir, f"excerpts_{files[name]}.{fmt}")
             sections = _sections(project, name, code, coder)
-            written.append(write_output(_render(sections, f"Coded excerpts: {name}", fmt), target))
+            content = _render(sections, f"Coded excerpts: {name}", fmt, raw_csv)
+            written.append(write_output(content, target))
         return Excerpts(tuple(written))
     title = f"Coded excerpts: {strand}" if strand else "Coded excerpts"
-    content = _render(_sections(project, strand, code, coder), title, fmt)
+    content = _render(_sections(project, strand, code, coder), title, fmt, raw_csv)
     if output is None:
         assert isinstance(content, str)  # check_format refused a binary format
         return Excerpts((), content)

@@ -59,7 +59,9 @@ def import_codings(
     if suffix in (".csv", ".xlsx"):
         rows, read_problems = read_codings_table(path)
     elif suffix == ".docx":
-        comments = read_comment_codings(path.read_bytes(), str(path))
+        from pdcode.ingest.regular import read_regular
+
+        comments = read_comment_codings(read_regular(path), str(path))
         rows, read_problems, occurrences = [], [], {}
         for number, comment in enumerate(comments, start=1):
             for label in comment.labels:

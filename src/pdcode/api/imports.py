@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pdcode.api.manifest import Entry, read_manifest, read_speaker_map
-from pdcode.errors import InputError, PdcodeError, UsageError
+from pdcode.errors import InputError, PdcodeError, StorageError, UsageError, debugging
 from pdcode.ingest.model import SpeakerRole
+from pdcode.limits import Limits
 from pdcode.records import NewSource
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from pdcode.store import Project
 
 STATUSES = ("imported", "replaced", "unchanged", "skipped", "failed", "checked")
+UNEXPECTED = "unexpected error ({kind}); rerun with --debug for the traceback and report it"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class ImportOptions:
     max_bytes: int = 50_000_000
     spacy_model: str | None = None
     speaker_map: Path | None = None
+    # Read manifest paths, and links in a folder, that lead outside its folder.
+    allow_outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class FileOutcome:
 @dataclass(frozen=True)
 class ImportReport:
     outcomes: tuple[FileOutcome, ...] = field(default_factory=tuple)
+    checked: bool = False  # from `import --check`: nothing was written
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -74,7 +79,7 @@ class ImportReport:
         warned = self.warnings
         done = (
             f"{self.count('checked')} checked"
-            if self.count("checked")
+            if self.checked
             else f"{imported} imported, {self.count('unchanged')} unchanged"
         )
         return f"{done}, {self.count('skipped')} skipped, {self.count('failed')} failed" + (
@@ -94,27 +99,46 @@ def parse_attributes(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 def collect_files(
-    paths: Sequence[Path], exclude: set[Path]
+    paths: Sequence[Path], exclude: set[Path], allow_outside: bool = False
 ) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to import (folders walked recursively, sorted) and what was passed over."""
+    """Files to import (folders walked recursively, sorted) and what was passed over.
+
+    In a folder, links that lead outside it (unless ``allow_outside``) and anything
+    not a regular file (a FIFO, a device, a socket) fail with a reason each and are
+    never opened; a file named itself must be a regular file."""
+    import os
+    import stat
+
+    from pdcode.errors import Reasons
     from pdcode.ingest import SUFFIXES
+    from pdcode.ingest.regular import kind_of
 
     files: list[Path] = []
     passed: list[FileOutcome] = []
     for path in paths:
         if path.is_dir():
+            home = path.resolve()
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if not child.is_file() or any(p.startswith(".") for p in rel):
+                if any(p.startswith(".") for p in rel):
                     continue
-                if child.resolve() in exclude:
+                refused = _refused(child, home, allow_outside)
+                if refused is not None:
+                    passed.append(FileOutcome(str(child), "failed", reason=refused))
+                    continue
+                if child.is_dir() or child.resolve() in exclude:
                     continue
                 if child.suffix.lower() in SUFFIXES:
                     files.append(child)
                 else:
                     passed.append(FileOutcome(str(child), "skipped", reason="not a transcript"))
         elif path.exists():
-            files.append(path)
+            mode = os.stat(path).st_mode
+            if stat.S_ISREG(mode):
+                files.append(path)
+            else:
+                reason = Reasons.NOT_REGULAR.format(kind=kind_of(mode))
+                passed.append(FileOutcome(str(path), "failed", reason=reason))
         else:
             passed.append(FileOutcome(str(path), "failed", reason="no such file or directory"))
     seen: set[Path] = set()
@@ -124,6 +148,27 @@ def collect_files(
             seen.add(f.resolve())
             unique.append(f)
     return unique, passed
+
+
+def _refused(child: Path, home: Path, allow_outside: bool) -> str | None:
+    """Why ``child``, met walking the folder ``home``, is not read, if it is not:
+    a link leading outside ``home``, a link to nothing, or not a regular file."""
+    import os
+    import stat
+
+    from pdcode.errors import Reasons
+    from pdcode.ingest.regular import kind_of
+
+    try:
+        target = child.resolve(strict=True)
+        mode = os.stat(child).st_mode
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        return Reasons.BROKEN_LINK if child.is_symlink() else None
+    if not allow_outside and not target.is_relative_to(home):
+        return Reasons.LINK_OUTSIDE
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    return Reasons.NOT_REGULAR.format(kind=kind_of(mode))
 
 
 def _sha256(path: Path) -> str:
@@ -147,17 +192,18 @@ def import_paths(
     manifest: dict[Path, Entry] = {}
     exclude: set[Path] = set()
     if options.manifest is not None:
-        manifest = read_manifest(options.manifest)
+        manifest = read_manifest(options.manifest, options.allow_outside)
         exclude.add(options.manifest.resolve())
     if not paths and not manifest:
         raise UsageError("name files or folders to import, or a --manifest")
-    files, outcomes = collect_files(paths or sorted(manifest), exclude)
+    files, outcomes = collect_files(paths or sorted(manifest), exclude, options.allow_outside)
     if on_start is not None:
         on_start(len(files))
+    limits = Limits.from_env()  # a bad PDCODE_MAX_* is a usage error, once, up front
     nlp = make_nlp(options.spacy_model, lemmas=False)
     speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
     for path in files:
-        outcome = _import_one(project, path, options, manifest, nlp, speaker_map)
+        outcome = _import_one(project, path, options, manifest, nlp, speaker_map, limits)
         outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
@@ -173,35 +219,46 @@ def check_paths(
     without a project and without writing anything."""
     from pdcode import ingest
     from pdcode.ingest.check import check_document
+    from pdcode.ingest.decode import count_removed
 
     manifest: dict[Path, Entry] = {}
     exclude: set[Path] = set()
     if options.manifest is not None:
-        manifest = read_manifest(options.manifest)
+        manifest = read_manifest(options.manifest, options.allow_outside)
         exclude.add(options.manifest.resolve())
     if not paths and not manifest:
         raise UsageError("name files or folders to check, or a --manifest")
-    files, outcomes = collect_files(paths or sorted(manifest), exclude)
+    files, outcomes = collect_files(paths or sorted(manifest), exclude, options.allow_outside)
     speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
+    limits = Limits.from_env()
     for path in files:
-        read = _read_options(options, manifest.get(path.resolve()), speaker_map)
+        read = _read_options(options, manifest.get(path.resolve()), speaker_map, limits)
         try:
-            loaded = ingest.load(path, read)
+            with count_removed() as removed:
+                loaded = ingest.load(path, read)
         except InputError as exc:
             outcome = FileOutcome(str(path), "failed", reason=exc.reason)
+        except Exception as exc:
+            if debugging():
+                raise
+            outcome = FileOutcome(
+                str(path), "failed", reason=UNEXPECTED.format(kind=type(exc).__name__)
+            )
         else:
             checks = tuple(check_document(doc) for doc in loaded.documents)
-            outcome = FileOutcome(str(path), "checked", len(checks), checks=checks)
+            notes = (_removed_note(removed.count),) if removed.count else ()
+            outcome = FileOutcome(str(path), "checked", len(checks), notes=notes, checks=checks)
         outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
-    return ImportReport(tuple(outcomes))
+    return ImportReport(tuple(outcomes), checked=True)
 
 
 def _read_options(
     options: ImportOptions,
     entry: Entry | None,
     speaker_map: tuple[tuple[str, SpeakerRole], ...],
+    limits: Limits,
 ) -> ReadOptions:
     """How to read one file: the command's options, then its manifest row."""
     from pdcode import ingest
@@ -212,6 +269,7 @@ def _read_options(
         interviewers |= entry.interviewers
         mapped.update(entry.speaker_map)
     return ingest.ReadOptions(
+        limits=limits,
         interviewers=frozenset(interviewers),
         speaker_map=tuple(mapped.items()),
         text_column=options.text_column,
@@ -226,10 +284,12 @@ def _import_one(
     options: ImportOptions,
     manifest: dict[Path, Entry],
     nlp: Language,
-    speaker_map: tuple[tuple[str, SpeakerRole], ...] = (),
+    speaker_map: tuple[tuple[str, SpeakerRole], ...],
+    limits: Limits,
 ) -> FileOutcome:
     from pdcode import ingest
     from pdcode.ingest.check import check_document
+    from pdcode.ingest.decode import count_removed
 
     entry = manifest.get(path.resolve())
     notes: list[str] = []
@@ -247,18 +307,33 @@ def _import_one(
                 reason=f"a source from a different file named {path.name!r} is already "
                 "in the project (use --replace to overwrite it)",
             )
-        loaded = ingest.load(path, _read_options(options, entry, speaker_map))
+        with count_removed() as controls:
+            loaded = ingest.load(path, _read_options(options, entry, speaker_map, limits))
         new = [_new_source(doc, loaded, entry, options, nlp) for doc in loaded.documents]
         removed = project.add_file(new, replace=bool(existing))
     except InputError as exc:
         return FileOutcome(str(path), "failed", reason=exc.reason)
+    except StorageError:
+        raise  # the project itself cannot be used: every later file would fail too
     except PdcodeError as exc:
         return FileOutcome(str(path), "failed", reason=exc.message)
+    except Exception as exc:
+        # A bug met on one file: that file's one line, and the batch goes on. Only
+        # the type is said, never the message: it may quote the transcript.
+        if debugging():
+            raise
+        return FileOutcome(str(path), "failed", reason=UNEXPECTED.format(kind=type(exc).__name__))
+    if controls.count:
+        notes.append(_removed_note(controls.count))
     if removed:
         notes.append(f"{removed} codings of the old version removed")
     status = "replaced" if existing else "imported"
     checks = tuple(check_document(doc) for doc in loaded.documents)
     return FileOutcome(str(path), status, len(new), notes=tuple(notes), checks=checks)
+
+
+def _removed_note(count: int) -> str:
+    return f"{count} control character{'s' if count != 1 else ''} removed"
 
 
 def _new_source(

@@ -28,11 +28,16 @@ class Entry:
     speaker_map: tuple[tuple[str, SpeakerRole], ...] = ()
 
 
-def read_manifest(path: Path) -> dict[Path, Entry]:
-    """Entries keyed by resolved file path (paths in the file are relative to it)."""
+def read_manifest(path: Path, allow_outside: bool = False) -> dict[Path, Entry]:
+    """Entries keyed by resolved file path (paths in the file are relative to it).
+
+    Every path, links followed, must lie in the manifest's folder unless
+    ``allow_outside``: a manifest received from someone else cannot make pdcode
+    read ``/etc/passwd`` or ``~/.ssh``."""
     from pdcode.ingest.decode import read_text
 
     text = read_text(path)
+    home = path.parent.resolve()
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
@@ -44,13 +49,13 @@ def read_manifest(path: Path) -> dict[Path, Entry]:
         name = values.pop("file", "")
         if not name:
             raise InputError(path, f"line {line}: empty file name")
-        target = (path.parent / name).resolve()
+        target = _inside(path, home, line, name, allow_outside)
         if target in entries:
             raise InputError(path, f"line {line}: {name} is listed twice")
         strand = values.pop("strand", "") or None
         case = values.pop("case", "") or None
         names = values.get("interviewer", "")
-        speaker_map = _speaker_map(path, line, values)
+        speaker_map = _speaker_map(path, line, values, home, allow_outside)
         entries[target] = Entry(
             path=target,
             strand=strand,
@@ -83,8 +88,27 @@ def read_speaker_map(path: Path) -> tuple[tuple[str, SpeakerRole], ...]:
         raise InputError(path, str(exc)) from None
 
 
+def _inside(path: Path, home: Path, line: int, name: str, allow_outside: bool) -> Path:
+    """The file a manifest row names, resolved, refused if it lies outside ``home``."""
+    try:
+        target = (path.parent / name).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        raise InputError(path, f"line {line}: {name!r} cannot be resolved (a link loop?)") from None
+    if not allow_outside and not target.is_relative_to(home):
+        raise InputError(
+            path,
+            f"line {line}: {name!r} is outside the manifest's folder; not read "
+            "(--allow-outside reads it)",
+        )
+    return target
+
+
 def _speaker_map(
-    path: Path, line: int, values: dict[str, str]
+    path: Path,
+    line: int,
+    values: dict[str, str],
+    home: Path | None = None,
+    allow_outside: bool = False,
 ) -> tuple[tuple[str, SpeakerRole], ...]:
     """A row's speaker map: its map file, then the labels of its `respondent` column."""
     from pdcode.ingest.speakers import key
@@ -92,7 +116,7 @@ def _speaker_map(
     entries: dict[str, SpeakerRole] = {}
     name = values.pop("speaker_map", "")
     if name:
-        target = path.parent / name
+        target = _inside(path, home or path.parent.resolve(), line, name, allow_outside)
         if not target.is_file():
             raise InputError(path, f"line {line}: no speaker map {name!r}")
         entries.update(read_speaker_map(target))

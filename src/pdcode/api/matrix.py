@@ -22,6 +22,7 @@ def framework_matrix(
     count: bool = False,
     coder: str | None = None,
     strand: str | None = None,
+    raw_csv: bool = False,
 ) -> tuple[int, str | None]:
     """The matrix; rows are case, source or a source attribute. The format is
     ``fmt``, else ``output``'s suffix, else csv. Returns the cells filled and,
@@ -76,7 +77,7 @@ def framework_matrix(
         assert output is not None  # check_format refused xlsx without one
         writer.to_xlsx(matrix, order, rows, output)
         return filled, None
-    content = writer.to_csv(matrix, order, rows)
+    content = writer.to_csv(matrix, order, rows, raw_csv)
     if output is None:
         return filled, content
     write_text(content, output)

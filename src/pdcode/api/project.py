@@ -47,7 +47,7 @@ def uncodable_sources(
     return project.sources_without(unit, include_interviewer)
 
 
-def dump_sources(project: Project, fmt: str) -> str:
+def dump_sources(project: Project, fmt: str, raw_csv: bool = False) -> str:
     """The sources listing as csv or json (attributes as an object in json)."""
     from pdcode.export.tables import render
 
@@ -66,7 +66,7 @@ def dump_sources(project: Project, fmt: str) -> str:
         }
         for s in list_sources(project)
     ]
-    return render(rows, SOURCE_COLUMNS, _check_format(fmt, ("csv", "json")))
+    return render(rows, SOURCE_COLUMNS, _check_format(fmt, ("csv", "json")), raw_csv)
 
 
 def source_roles(project: Project) -> dict[str, str]:
@@ -83,7 +83,9 @@ def source_roles(project: Project) -> dict[str, str]:
     }
 
 
-def export_segments(project: Project, unit: str, fmt: str, output: Path | None) -> str:
+def export_segments(
+    project: Project, unit: str, fmt: str, output: Path | None, raw_csv: bool = False
+) -> str:
     """Segments of one unit with attribution (the source's role, whether the
     interviewer spoke) and text; written to ``output`` if given."""
     from pdcode.export.tables import render, write_text
@@ -96,7 +98,7 @@ def export_segments(project: Project, unit: str, fmt: str, output: Path | None) 
         {**row, "role": roles.get(row["source"]), "is_interviewer": bool(row["is_interviewer"])}
         for row in project.segment_rows(unit)
     ]
-    content = render(rows, SEGMENT_COLUMNS, fmt)
+    content = render(rows, SEGMENT_COLUMNS, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content

@@ -35,18 +35,19 @@ class QdpxImport:
 
 def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImport:
     """Read a .qdpx (or bare project.qde) from any tool into the project, at once."""
+    from pdcode.ingest.regular import check_regular, read_regular
     from pdcode.refi.offsets import detect
     from pdcode.refi.read import read_project
     from pdcode.store.exchange import import_project
 
-    if not path.is_file():
+    if not path.exists():
         raise InputError(path, "no such file")
-    if path.stat().st_size > MAX_BYTES:
+    if check_regular(path) > MAX_BYTES:  # a FIFO or a device is refused, never opened
         raise InputError(path, f"larger than {MAX_BYTES:,} bytes")
     existing = project.file_state(path.name)
     if existing and not replace:
         raise ConflictError(f"{path}: already imported (use --replace to import it again)")
-    refi = read_project(path.read_bytes(), str(path))
+    refi = read_project(read_regular(path), str(path))
     texts = [s for s in refi.sources if s.text is not None]
     convention = detect(
         [(s.text or "", [(x.start, x.end, x.name) for x in s.selections]) for s in texts]
@@ -99,13 +100,18 @@ def _sources(
             case_of.setdefault(guid, (case.name, values))
     nlp = make_nlp(None, False)
     names: dict[str, str] = {}
+    used = set(taken)  # names given so far: a set, and numbering goes on where it stopped,
+    next_number: dict[str, int] = {}  # so 3,000 sources of one name take linear time
     sources: list[NewSource] = []
     by_coder: dict[str, list[NewCoding]] = {}
     dropped = 0
     for source in (s for s in refi.sources if s.text is not None):
-        name, n = source.name, 2
-        while name in names.values() or name in taken:
-            name, n = f"{source.name} ({n})", n + 1
+        name, n = source.name, next_number.get(source.name, 2)
+        if name in used:
+            while (name := f"{source.name} ({n})") in used:
+                n += 1
+            next_number[source.name] = n + 1
+        used.add(name)
         names[source.guid] = name
         raw = source.text or ""
         text, spans = convert(raw, [(x.start, x.end) for x in source.selections], convention)
@@ -168,13 +174,15 @@ def _memos(refi: RefiProject, names: dict[str, str]) -> list[NewMemo]:
     from pdcode.records import NewMemo
 
     users = {u.guid: u.name for u in refi.users}
+    source_of: dict[str, str | None] = {}  # note GUID -> the first source naming it
+    for source in refi.sources:
+        for guid in source.note_guids:
+            source_of.setdefault(guid, names.get(source.guid))
     memos = []
     for note in refi.notes:
         if not note.text.strip():
             continue
-        attached = next(
-            (names.get(s.guid) for s in refi.sources if note.guid in s.note_guids), None
-        )
+        attached = source_of.get(note.guid)
         memos.append(
             NewMemo(
                 users.get(note.user_guid or "", "unknown"),

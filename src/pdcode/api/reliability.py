@@ -97,28 +97,10 @@ def character_agreement(
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A reliability table: one row per unit, one column per coder (blank = missing).
+    """A reliability table (``pdcode.reliability.table.read_table``)."""
+    from pdcode.reliability.table import read_table as read
 
-    A first column named ``unit`` or ``id`` labels the rows and is not a coder.
-    """
-    import pandas as pd
-
-    if not path.is_file():
-        raise InputError(path, "no such file")
-    try:
-        if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=object)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot be read as a table ({type(exc).__name__})") from None
-    if len(frame.columns) and str(frame.columns[0]).strip().lower() in ("unit", "id"):
-        frame = frame.set_index(frame.columns[0])
-    frame = frame.apply(lambda col: col.map(lambda v: v.strip() if isinstance(v, str) else v))
-    cleaned: pd.DataFrame = frame.replace("", float("nan"))
-    if len(cleaned.columns) < 2:
-        raise InputError(path, "needs one column per coder (at least two)")
-    return cleaned
+    return read(path)
 
 
 def agreement_table(
@@ -143,6 +125,7 @@ def render_agreement(
     fmt: str | None,
     output: Path | None,
     characters: list[dict[str, Any]] | None = None,
+    raw_csv: bool = False,
 ) -> str | None:
     """Units table (and characters table) as csv/json/md, or both as xlsx sheets;
     the format is ``fmt``, else ``output``'s suffix, else csv."""
@@ -175,15 +158,17 @@ def render_agreement(
             data["characters"] = characters
         content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif characters is not None:
-        content = render(characters, COLUMNS, fmt)
+        content = render(characters, COLUMNS, fmt, raw_csv)
     else:
-        content = render(list(result.rows), columns, fmt)
+        content = render(list(result.rows), columns, fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content
 
 
-def render_table(result: TableAgreement, fmt: str | None, output: Path | None) -> str | None:
+def render_table(
+    result: TableAgreement, fmt: str | None, output: Path | None, raw_csv: bool = False
+) -> str | None:
     from pdcode.export.tables import render, write_text
 
     fmt = format_of(fmt, output, FORMATS, "csv")
@@ -199,7 +184,7 @@ def render_table(result: TableAgreement, fmt: str | None, output: Path | None) -
         payload = {"coders": list(result.coders), **result.row}
         content = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     else:
-        content = render([result.row], result.columns(), fmt)
+        content = render([result.row], result.columns(), fmt, raw_csv)
     if output is not None:
         write_text(content, output)
     return content

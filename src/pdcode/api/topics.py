@@ -177,7 +177,9 @@ def as_rows(result: TopicsResult) -> list[dict[str, Any]]:
 FORMATS = ("md", "csv", "json", "html")
 
 
-def render_topics(result: TopicsResult, fmt: str | None, output: Path | None) -> str | None:
+def render_topics(
+    result: TopicsResult, fmt: str | None, output: Path | None, raw_csv: bool = False
+) -> str | None:
     """The topics as md, csv, json or html (``fmt``, else ``output``'s suffix, else
     md), written to ``output``; with no ``output``, returned as text."""
     from pdcode.api.formats import check_format, format_of
@@ -189,7 +191,7 @@ def render_topics(result: TopicsResult, fmt: str | None, output: Path | None) ->
     if fmt == "csv":
         rows = as_rows(result)
         columns = ["topic", "label", "segments", "coherence", "terms", "codes", "gap"]
-        content = render(rows, columns, "csv")
+        content = render(rows, columns, "csv", raw_csv)
     else:
         content = {"md": writer.to_markdown, "json": writer.to_json, "html": writer.to_html}[fmt](
             result

@@ -10,7 +10,7 @@ import typer
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
 from pdcode.cli.notes import note_uncodable
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, wrote
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, RawCsvOption, console, emit, wrote
 
 if TYPE_CHECKING:
     from pdcode.analysis.frequencies import Frequencies
@@ -35,6 +35,7 @@ def frequencies(
         str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """For each code: references, sources, cases, and their share in each group."""
     from pdcode import api
@@ -43,7 +44,7 @@ def frequencies(
         note_uncodable(proj, "turn")
         freq = api.frequencies(proj, by, coder, level, unit)
     if fmt is not None or output is not None:
-        content = api.render_frequencies(freq, fmt, output)
+        content = api.render_frequencies(freq, fmt, output, raw_csv)
         if output is None and content is not None:
             emit(content)
         else:
@@ -91,6 +92,7 @@ def matrix(
         str | None,
         typer.Option("--format", help="xlsx or csv (default: from --output, else csv)."),
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """A framework matrix: rows by case, source or attribute, a column per code."""
     from pdcode import api
@@ -99,7 +101,9 @@ def matrix(
         raise typer.BadParameter("only code columns are supported", param_hint="--cols")
     with api.open_project(project) as proj:
         note_uncodable(proj, "turn")
-        filled, content = api.framework_matrix(proj, rows, fmt, output, count, coder, strand)
+        filled, content = api.framework_matrix(
+            proj, rows, fmt, output, count, coder, strand, raw_csv
+        )
     if content is not None:
         emit(content)
     else:
@@ -122,6 +126,7 @@ def compare(
     heatmap: Annotated[
         Path | None, typer.Option(help="Also draw prevalence by group (.png or .svg).")
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Code prevalence across groups: chi-square or Fisher, Cramér's V, distinctive codes."""
     from pdcode import api
@@ -131,7 +136,9 @@ def compare(
         note_uncodable(proj, "turn")
         result = api.analysis.compare(proj, across, unit, coder, level)
     machine = fmt is not None or output is not None
-    content = api.analysis.render_compare(result, fmt, output, heatmap, table=machine)
+    content = api.analysis.render_compare(
+        result, fmt, output, heatmap, table=machine, raw_csv=raw_csv
+    )
     if heatmap is not None:
         wrote(heatmap)
     if machine:

@@ -9,7 +9,7 @@ import typer
 from rich.tree import Tree
 
 from pdcode.cli.app import app
-from pdcode.cli.render import console, emit, err_console, wrote
+from pdcode.cli.render import RawCsvOption, console, emit, err_console, wrote
 
 if TYPE_CHECKING:
     from pdcode.codebook import Code
@@ -71,11 +71,12 @@ def export(
         typer.Option("--output", "-o", help="The file to write (qdc, csv, md: else stdout)."),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="qdc, csv, md or docx.")] = "qdc",
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Write the codebook as REFI-QDA .qdc, CSV, Markdown or Word."""
     from pdcode import api
 
-    content = api.codebooks.export_codebook(path, fmt, output)
+    content = api.codebooks.export_codebook(path, fmt, output, raw_csv)
     if content is not None:
         emit(content)
     else:

@@ -10,7 +10,7 @@ import typer
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
 from pdcode.cli.notes import note_uncodable
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, wrote
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, RawCsvOption, console, emit, wrote
 
 SHOWN = 25  # pairs in the terminal table; files hold them all
 
@@ -28,6 +28,7 @@ def cooccur(
     heatmap: Annotated[
         Path | None, typer.Option(help="Also draw the counts as a heatmap (.png or .svg).")
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Code co-occurrence: units carrying both codes, and Jaccard similarity."""
     from pdcode import api
@@ -36,7 +37,9 @@ def cooccur(
         note_uncodable(proj, "turn")
         result = api.analysis.cooccur(proj, unit, coder, level)
     machine = fmt is not None or output is not None
-    content = api.analysis.render_cooccur(result, fmt, output, heatmap, table=machine)
+    content = api.analysis.render_cooccur(
+        result, fmt, output, heatmap, table=machine, raw_csv=raw_csv
+    )
     if heatmap is not None:
         wrote(heatmap)
     if machine:

@@ -9,7 +9,7 @@ import typer
 
 from pdcode.cli.app import app
 from pdcode.cli.notes import note_uncodable
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, emit, wrote
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, RawCsvOption, emit, wrote
 
 export_app = typer.Typer(help="Export project contents.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -25,12 +25,13 @@ def segments(
     unit: Annotated[str, typer.Option(help="turn, sentence or paragraph.")] = "turn",
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Output = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Segments with attribution, who spoke (is_interviewer), offsets and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        content = api.export_segments(proj, unit, fmt, output)
+        content = api.export_segments(proj, unit, fmt, output, raw_csv)
     if output is None:
         emit(content)
     else:
@@ -47,12 +48,13 @@ def codings(
     explain: Annotated[
         bool, typer.Option("--explain", help="Add provenance and the matched words.")
     ] = False,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Codings with attribution, who spoke (is_interviewer), code, coder, rule and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        content = api.export_codings(proj, fmt, output, coder, code, explain)
+        content = api.export_codings(proj, fmt, output, coder, code, explain, raw_csv)
     if output is None and content is not None:
         emit(content)
     else:
@@ -69,15 +71,22 @@ def excerpts(
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
     split_by: Annotated[str | None, typer.Option(help="strand: one file per strand.")] = None,
     output_dir: Annotated[
-        Path | None, typer.Option(help="Folder for --split-by files (excerpts_STRAND.FORMAT).")
+        Path | None,
+        typer.Option(
+            help="Folder for --split-by files (excerpts_STRAND.FORMAT, the strand made "
+            "safe as a file name)."
+        ),
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Coded excerpts grouped by code, with definitions and attribution."""
     from pdcode import api
 
     with api.open_project(project) as proj:
         note_uncodable(proj, "turn")
-        result = api.export_excerpts(proj, fmt, output, strand, code, coder, split_by, output_dir)
+        result = api.export_excerpts(
+            proj, fmt, output, strand, code, coder, split_by, output_dir, raw_csv
+        )
     if result.content is not None:
         emit(result.content)
     wrote(*result.written)

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_console
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_console, printable
 
 if TYPE_CHECKING:
     from pdcode.api import FileOutcome
@@ -23,22 +23,28 @@ SOURCE_LINES = 3  # a file with more sources (a survey) gets one line, not one e
 
 
 def report_outcome(outcome: FileOutcome) -> None:
-    """What was read of each file: turns and speakers, then any doubt or failure."""
+    """What was read of each file: turns and speakers, then any doubt or failure.
+
+    Every line goes through `printable`: a file name (or a speaker label) holding
+    a newline or an escape sequence cannot forge lines on the terminal."""
     if outcome.status == "failed":
-        err_console.print(f"{outcome.path}: {outcome.reason}", markup=False)
+        err_console.print(printable(f"{outcome.path}: {outcome.reason}"), markup=False)
     elif outcome.status == "unchanged":
-        console.print(f"{outcome.path}: unchanged (already imported)", markup=False)
+        console.print(printable(f"{outcome.path}: unchanged (already imported)"), markup=False)
     if len(outcome.checks) > SOURCE_LINES:
         turns = sum(c.turns for c in outcome.checks)
-        console.print(f"{outcome.path}: {len(outcome.checks)} sources, {turns} turns", markup=False)
+        console.print(
+            printable(f"{outcome.path}: {len(outcome.checks)} sources, {turns} turns"),
+            markup=False,
+        )
     else:
         for check in outcome.checks:
-            console.print(describe_source(check), markup=False, soft_wrap=True)
+            console.print(printable(describe_source(check)), markup=False, soft_wrap=True)
     for note in outcome.notes:
-        err_console.print(f"{outcome.path}: note: {note}", markup=False)
+        err_console.print(printable(f"{outcome.path}: note: {note}"), markup=False)
     for name, warning in outcome.warnings:
         where = outcome.path if Path(outcome.path).name == name else f"{outcome.path} ({name})"
-        err_console.print(f"{where}: warning: {warning}", markup=False, soft_wrap=True)
+        err_console.print(printable(f"{where}: warning: {warning}"), markup=False, soft_wrap=True)
 
 
 def describe_source(check: DocumentCheck) -> str:
@@ -59,27 +65,32 @@ def describe_source(check: DocumentCheck) -> str:
 def report_qdpx(result: api_types.QdpxImport) -> None:
     """What a REFI-QDA import brought in, and what it left out, said plainly."""
     console.print(
-        f"{result.file}: {result.sources} source(s), {result.codes} code(s), "
-        f"{result.codings} coding(s) by {', '.join(result.coders) or 'nobody'}, "
-        f"{result.cases} case(s), {result.memos} memo(s); positions read as {result.convention}",
+        printable(
+            f"{result.file}: {result.sources} source(s), {result.codes} code(s), "
+            f"{result.codings} coding(s) by {', '.join(result.coders) or 'nobody'}, "
+            f"{result.cases} case(s), {result.memos} memo(s); "
+            f"positions read as {result.convention}"
+        ),
         markup=False,
         soft_wrap=True,
     )
     for kind, count in result.skipped:
         err_console.print(
-            f"{result.file}: note: {count} {kind} not imported (pdcode holds text only)",
+            printable(f"{result.file}: note: {count} {kind} not imported (pdcode holds text only)"),
             markup=False,
         )
     for name in result.missing:
         err_console.print(
-            f"{result.file}: note: source {name!r} has no text in the file: skipped", markup=False
+            printable(f"{result.file}: note: source {name!r} has no text in the file: skipped"),
+            markup=False,
         )
     if result.dropped:
         err_console.print(
-            f"{result.file}: note: {result.dropped} coding(s) could not be placed", markup=False
+            printable(f"{result.file}: note: {result.dropped} coding(s) could not be placed"),
+            markup=False,
         )
     for note in result.notes:
-        err_console.print(f"{result.file}: note: {note}", markup=False)
+        err_console.print(printable(f"{result.file}: note: {note}"), markup=False)
 
 
 @app.command("import")
@@ -128,6 +139,13 @@ def import_(
             "--check", help="Print the turns and speakers each file would give; write nothing."
         ),
     ] = False,
+    allow_outside: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside",
+            help="Read manifest paths, and links in a folder, that lead outside its folder.",
+        ),
+    ] = False,
 ) -> None:
     """Import transcripts: .txt .md .docx .vtt .srt, survey .csv/.xlsx; or `import qdpx FILE`."""
     from pdcode import api
@@ -158,12 +176,24 @@ def import_(
         max_bytes=int(max_size * 1_000_000),
         spacy_model=spacy_model,
         speaker_map=speaker_map,
+        allow_outside=allow_outside,
     )
+    shown: set[int] = set()  # outcomes already reported, by id
+
+    def show(outcome: FileOutcome) -> None:
+        shown.add(id(outcome))
+        report_outcome(outcome)
+
     if check:
-        checked = api.check_paths(paths, options, on_file=report_outcome)
+        checked = api.check_paths(paths, options, on_file=show)
+        for outcome in checked.outcomes:
+            if outcome.status == "failed" and id(outcome) not in shown:
+                report_outcome(outcome)  # refused before reading: missing, links, FIFOs
         console.print(f"Check: {checked.summary()}")
         raise typer.Exit(1 if checked.failed else 0)
-    with api.open_project(project) as proj, Progress(console=err_console, transient=True) as bar:
+    # On a terminal only: elsewhere the bar would leave a blank line among the one-line reports.
+    bar_shown = Progress(console=err_console, transient=True, disable=not err_console.is_terminal)
+    with api.open_project(project) as proj, bar_shown as bar:
         task = bar.add_task("Importing", total=None, visible=False)
 
         def start(total: int) -> None:
@@ -171,14 +201,12 @@ def import_(
 
         def done(outcome: FileOutcome) -> None:
             bar.advance(task)
-            report_outcome(outcome)
+            show(outcome)
 
         report = api.import_paths(proj, paths, options, on_file=done, on_start=start)
     for outcome in report.outcomes:
-        if outcome.status in ("skipped",) or (
-            outcome.status == "failed" and outcome.reason == "no such file or directory"
-        ):
-            report_outcome(outcome)
+        if outcome.status == "failed" and id(outcome) not in shown:
+            report_outcome(outcome)  # refused before reading: missing, links, FIFOs
     console.print(f"Import: {report.summary()}")
     if report.failed:
         raise typer.Exit(1)

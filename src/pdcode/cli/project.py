@@ -9,7 +9,14 @@ import typer
 from rich.table import Table
 
 from pdcode.cli.app import app
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console
+from pdcode.cli.render import (
+    DEFAULT_PROJECT,
+    ProjectOption,
+    RawCsvOption,
+    console,
+    emit,
+    err_console,
+)
 
 if TYPE_CHECKING:
     from pdcode.records import SourceSummary
@@ -30,13 +37,14 @@ def sources(
     fmt: Annotated[
         str | None, typer.Option("--format", help="csv or json instead of a table.")
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """List the sources with strand, case, attributes, turns and words (all, and respondents')."""
     from pdcode import api
 
     with api.open_project(project) as proj:
         if fmt is not None:
-            emit(api.dump_sources(proj, fmt))
+            emit(api.dump_sources(proj, fmt, raw_csv))
             return
         rows = api.list_sources(proj)
     console.print(sources_table(rows))

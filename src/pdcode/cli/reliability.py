@@ -9,7 +9,15 @@ import typer
 
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console, wrote
+from pdcode.cli.render import (
+    DEFAULT_PROJECT,
+    ProjectOption,
+    RawCsvOption,
+    console,
+    emit,
+    err_console,
+    wrote,
+)
 
 SHOWN_CONFUSIONS = 10
 
@@ -53,6 +61,7 @@ def agreement(
         str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Inter-coder agreement: percent, kappa, PABAK and Krippendorff's alpha per code."""
     from pdcode import api
@@ -63,7 +72,7 @@ def agreement(
             raise typer.BadParameter("give --coders or --table, not both")
         result = rel.agreement_table(table, level, bootstrap, seed)
         if fmt is not None or output is not None:
-            content = rel.render_table(result, fmt, output)
+            content = rel.render_table(result, fmt, output, raw_csv)
             emit(content) if output is None and content is not None else wrote(output)
             return
         shown = Table(title=f"Agreement in {table.name} ({level})", title_justify="left")
@@ -82,7 +91,7 @@ def agreement(
         )
         chars = rel.character_agreement(proj, names, code, strand) if characters else None
     if fmt is not None or output is not None:
-        content = rel.render_agreement(result_p, fmt, output, chars)
+        content = rel.render_agreement(result_p, fmt, output, chars, raw_csv)
         emit(content) if output is None and content is not None else wrote(output)
         return
     columns = result_p.columns()
@@ -118,6 +127,7 @@ def disagreements(
         str | None,
         typer.Option("--format", help="csv, xlsx or docx (default: the suffix, else csv)."),
     ] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """The units where coders differ, with room for the consensus decision."""
     from pdcode import api
@@ -128,7 +138,7 @@ def disagreements(
         rows, columns = consensus.disagreements(
             proj, names, unit, code, strand, include_interviewer
         )
-    content = consensus.write_disagreements(rows, columns, names, fmt, output)
+    content = consensus.write_disagreements(rows, columns, names, fmt, output, raw_csv)
     if content is not None:
         emit(content)
     err_console.print(f"{len(rows)} unit(s) where the coders differ.")
@@ -152,6 +162,7 @@ def evaluate(
         str | None, typer.Option("--format", help="csv, json, md or xlsx instead of a table.")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Precision, recall and F1 per code of one coder against a gold coder."""
     from pdcode import api
@@ -160,7 +171,7 @@ def evaluate(
     with api.open_project(project) as proj:
         result, texts = ev.evaluate(proj, gold, pred, unit, include_interviewer)
     if fmt is not None or output is not None:
-        content = ev.render_evaluation(result, texts, fmt, output, misses)
+        content = ev.render_evaluation(result, texts, fmt, output, misses, raw_csv)
         emit(content) if output is None and content is not None else wrote(output)
         return
     shown = Table(title=f"{pred} against {gold}: {result.units} {unit}s", title_justify="left")

@@ -23,6 +23,33 @@ ProjectOption = Annotated[
 ]
 DEFAULT_PROJECT = "pdcode.db"
 
+RawCsvOption = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help="CSV cells exactly as stored: no apostrophe before a leading = + - @ tab or CR "
+        "(for pipelines; a spreadsheet may run such cells as formulas).",
+    ),
+]
+
+
+def printable(text: object, lines: bool = False) -> str:
+    """``text`` for one terminal line: control and format characters (newline, ESC,
+    bidirectional overrides...) shown as escapes (``\\n``, ``\\x1b``, ``\\u202e``), so
+    a file name or a label cannot forge lines or colours. With ``lines``, line
+    breaks are kept (for a message that is a listing)."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if lines and ch == "\n":
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):  # Cs: undecodable bytes
+            out.append(repr(ch)[1:-1] if ch.isascii() else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 def emit(content: str) -> None:
     """Machine-readable output goes to stdout untouched by rich."""
@@ -33,4 +60,4 @@ def wrote(*paths: object, detail: str = "") -> None:
     """Say which files were written, on stderr: stdout (maybe ``-o /dev/stdout``)
     carries only data."""
     for path in paths:
-        err_console.print(f"Wrote {path}{detail}", markup=False)
+        err_console.print(printable(f"Wrote {path}{detail}"), markup=False)

@@ -10,7 +10,15 @@ import typer
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
 from pdcode.cli.notes import note_uncodable
-from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, emit, err_console, wrote
+from pdcode.cli.render import (
+    DEFAULT_PROJECT,
+    ProjectOption,
+    RawCsvOption,
+    console,
+    emit,
+    err_console,
+    wrote,
+)
 
 FORMATS = ("md", "csv", "json", "html")
 
@@ -43,6 +51,7 @@ def topics(
     save_as_codes: Annotated[
         bool, typer.Option("--save-as-codes", help="Store topics as codes of an emergent codebook.")
     ] = False,
+    raw_csv: RawCsvOption = False,
 ) -> None:
     """Topics over segments, with terms, excerpts, prevalence and codebook overlap."""
     from rich.progress import Progress
@@ -80,7 +89,7 @@ def topics(
             f"Saved {result.k} topics as codes by {result.coder} ({saved[1]} codings)."
         )
     if fmt is not None or output is not None:
-        content = run.render_topics(result, fmt, output)
+        content = run.render_topics(result, fmt, output, raw_csv)
         if content is not None:
             emit(content)
         else:

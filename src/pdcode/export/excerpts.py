@@ -50,15 +50,18 @@ def rows(sections: Sequence[Section]) -> list[dict[str, Any]]:
 
 
 def to_markdown(title: str, sections: Sequence[Section], note: str) -> str:
-    lines = [f"# {title}", "", f"_{note}_", ""]
+    from pdcode.export.tables import md_code
+    from pdcode.export.tables import md_escape as esc
+
+    lines = [f"# {esc(title)}", "", f"_{esc(note)}_", ""]
     for s in sections:
-        lines += [f"## {s.name} (`{s.code}`)", ""]
+        lines += [f"## {esc(s.name)} ({md_code(s.code)})", ""]
         if s.definition:
-            lines += [s.definition, ""]
+            lines += [esc(s.definition), ""]
         lines += [f"{len(s.excerpts)} excerpt(s)", ""]
         for e in s.excerpts:
-            quoted = "\n".join(f"> {line}" if line else ">" for line in e["text"].split("\n"))
-            lines += [quoted, ">", f"> — {attribution(e)}", ""]
+            quoted = "\n".join(f"> {esc(line)}" if line else ">" for line in e["text"].split("\n"))
+            lines += [quoted, ">", f"> — {esc(attribution(e))}", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

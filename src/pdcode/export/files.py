@@ -5,13 +5,19 @@ temporary file in the same folder, which then takes the target's name, so a
 half-written file never replaces a good one. Anything else that already exists
 under the name, such as a symlink (``/dev/stdout``), a FIFO or a device, is
 written through, never replaced.
+
+Names made from data go through `safe_name`/`safe_names` and `inside`: nothing
+is ever written outside the folder the user named.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import unicodedata
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from pdcode.errors import PdcodeError, UsageError
@@ -59,3 +65,68 @@ def _replace(data: bytes, output: Path, mode: int | None) -> None:
     except BaseException:
         part.unlink(missing_ok=True)
         raise
+
+
+# Names made from data (a strand in ``excerpts_STRAND.md``) never choose where a
+# file goes: they are made safe, then the final path is checked to be inside the
+# folder the user named.
+NAME_LIMIT = 80  # characters of a name made from data
+_NAME_BYTES = 160  # and UTF-8 bytes, far below the 255 most file systems allow
+_UNSAFE = re.compile(r"[^\w .\-]+")
+_DOTS = re.compile(r"\.{2,}")
+# Names Windows keeps for devices, whatever the suffix: ``con.md`` opens the console.
+_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
+)
+
+
+def safe_name(value: str, limit: int = NAME_LIMIT) -> str:
+    """``value`` as one safe file-name part: letters, digits, ``_``, ``-``, inner
+    spaces and single inner dots only (anything else, path separators and control
+    characters included, becomes ``_``), no leading or trailing dot or space (so
+    never ``.`` or ``..``), never a Windows device name, at most ``limit``
+    characters; never empty."""
+    # A path's parts joined, without the empty, "." and ".." ones: "x/../y" is "x_y".
+    parts = re.split(r"[/\\]+", unicodedata.normalize("NFC", value))
+    joined = "_".join(p for p in parts if p.strip(". "))
+    name = _DOTS.sub(".", _UNSAFE.sub("_", joined)).strip(". ")
+    name = name[:limit]
+    while len(name.encode("utf-8")) > _NAME_BYTES:
+        name = name[:-1]
+    name = name.rstrip(". ") or "_"
+    if name.split(".", 1)[0].casefold() in _DEVICES:
+        name = f"_{name}"[:limit]
+    return name
+
+
+def safe_names(values: Iterable[str], limit: int = NAME_LIMIT) -> dict[str, str]:
+    """Each distinct value's `safe_name`, distinct even where file names differ
+    only in case: a value that was already safe keeps its name, then the others,
+    in sorted order, take ``_2``, ``_3``... after theirs when it is taken."""
+    distinct = sorted(set(values))
+    wanted = {v: safe_name(v, limit) for v in distinct}
+    order = [v for v in distinct if wanted[v] == v] + [v for v in distinct if wanted[v] != v]
+    taken: set[str] = set()
+    names: dict[str, str] = {}
+    for value in order:
+        name, number = wanted[value], 2
+        while name.casefold() in taken:
+            suffix = f"_{number}"
+            name, number = wanted[value][: limit - len(suffix)] + suffix, number + 1
+        taken.add(name.casefold())
+        names[value] = name
+    return names
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused with one line unless, links followed, it lies
+    inside ``folder`` (``name`` should come from `safe_name`; this is the check)."""
+    target = folder / name
+    try:
+        home = folder.resolve()
+        where = target.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise PdcodeError(f"{target}: cannot write ({exc})") from None
+    if where == home or not where.is_relative_to(home):
+        raise PdcodeError(f"{target}: outside the folder {folder}; not written")
+    return target

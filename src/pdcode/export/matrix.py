@@ -12,13 +12,18 @@ from typing import Any
 Matrix = Mapping[str, tuple[list[str], dict[tuple[str, str], Any]]]  # strand -> rows, cells
 
 
-def to_csv(matrix: Matrix, codes: Sequence[str], row_label: str) -> str:
+def to_csv(matrix: Matrix, codes: Sequence[str], row_label: str, raw: bool = False) -> str:
+    """The matrix as CSV; cells a spreadsheet would run as formulas are neutralised
+    unless ``raw`` (see `pdcode.export.tables.csv_safe`)."""
+    from pdcode.export.tables import csv_cell
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["strand", row_label, *codes])
+    writer.writerow([csv_cell(v, raw) for v in ("strand", row_label, *codes)])
     for strand, (rows, cells) in matrix.items():
         for row in rows:
-            writer.writerow([strand, row, *(cells.get((row, c), "") for c in codes)])
+            values = (strand, row, *(cells.get((row, c), "") for c in codes))
+            writer.writerow([csv_cell(v, raw) for v in values])
     return buffer.getvalue()
 
 
@@ -28,18 +33,20 @@ def to_xlsx(matrix: Matrix, codes: Sequence[str], row_label: str, output: Path) 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from pdcode.export.workbook import append_row
+
     book = Workbook()
     book.remove(book.active)
     wrap = Alignment(wrap_text=True, vertical="top")
     for strand, (rows, cells) in matrix.items():
         # Sheet titles are limited to 31 characters and some punctuation.
         sheet = book.create_sheet("".join(ch for ch in strand if ch not in "[]:*?/\\")[:31])
-        sheet.append([row_label, *codes])
+        append_row(sheet, [row_label, *codes])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.alignment = wrap
         for row in rows:
-            sheet.append([row, *(cells.get((row, c), "") for c in codes)])
+            append_row(sheet, [row, *(cells.get((row, c), "") for c in codes)])
         for line in sheet.iter_rows(min_row=2):
             for cell in line:
                 cell.alignment = wrap

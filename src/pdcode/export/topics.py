@@ -77,6 +77,9 @@ def _excerpt(e: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_markdown(result: TopicsResult) -> str:
+    from pdcode.export.tables import md_code
+    from pdcode.export.tables import md_escape as esc
+
     lines = [
         f"# Topics: {result.method.upper()}, k = {result.k}, seed {result.seed}",
         "",
@@ -91,26 +94,39 @@ def to_markdown(result: TopicsResult) -> str:
         ]
         lines.append("")
     for t, coherence in zip(result.topics, result.coherence, strict=True):
-        lines += [f"## Topic {t.number}: {t.label}", ""]
+        lines += [f"## Topic {t.number}: {esc(t.label)}", ""]
         lines += [f"{t.segments} {result.unit}s; coherence {coherence:.4f}.", ""]
-        lines += ["Terms: " + ", ".join(f"{w} ({v:.3f})" for w, v in t.terms), ""]
+        lines += ["Terms: " + ", ".join(f"{esc(w)} ({v:.3f})" for w, v in t.terms), ""]
         if t.codes:
-            shown = ", ".join(f"`{c['code']}` {c['share']:.0%} (lift {c['lift']})" for c in t.codes)
+            shown = ", ".join(
+                f"{md_code(str(c['code']))} {c['share']:.0%} (lift {c['lift']})" for c in t.codes
+            )
             lines += [f"Codes on its {result.unit}s: {shown}", ""]
         if t.gap:
             lines += ["**No code covers a fifth of this topic: a candidate for a new code.**", ""]
         for e in t.excerpts:
             e = _excerpt(e)
-            quoted = "\n".join(f"> {line}" if line else ">" for line in str(e["text"]).split("\n"))
-            lines += [quoted, ">", f"> — {attribution(e)} (weight {e['weight']})", ""]
+            quoted = "\n".join(
+                f"> {esc(line)}" if line else ">" for line in str(e["text"]).split("\n")
+            )
+            lines += [quoted, ">", f"> — {esc(attribution(e))} (weight {e['weight']})", ""]
     for by, table in result.prevalence.items():
-        lines += [f"## Prevalence by {by} (% of the group's {result.unit}s)", ""]
-        lines.append("| topic | " + " | ".join(str(c) for c in table.columns) + " |")
+        lines += [f"## Prevalence by {esc(by)} (% of the group's {result.unit}s)", ""]
+        lines.append("| topic | " + " | ".join(_md_cell(c) for c in table.columns) + " |")
         lines.append("|---|" + "---:|" * len(table.columns))
         for index in table.index:
-            lines.append(f"| {index} | " + " | ".join(f"{v:.1f}" for v in table.loc[index]) + " |")
+            lines.append(
+                f"| {_md_cell(index)} | " + " | ".join(f"{v:.1f}" for v in table.loc[index]) + " |"
+            )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _md_cell(value: Any) -> str:
+    """A group's name as a Markdown table cell."""
+    from pdcode.export.tables import md_escape
+
+    return md_escape(str(value)).replace("|", "\\|").replace("\n", " ")
 
 
 def to_html(result: TopicsResult) -> str:

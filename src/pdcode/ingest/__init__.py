@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pdcode.errors import InputError, Reasons
 from pdcode.ingest.model import Document, LoadedFile, ReadOptions, Turn
+from pdcode.ingest.regular import read_regular
 
 Reader = Callable[[bytes, str, ReadOptions], list[Document]]
 
@@ -61,13 +62,8 @@ def load(path: str | Path, options: ReadOptions | None = None) -> LoadedFile:
     options = options or ReadOptions()
     path = Path(path)
     reader = reader_for(path)
-    try:
-        size = path.stat().st_size
-        if size > options.max_bytes:
-            raise InputError(path, Reasons.TOO_LARGE.format(size=size, limit=options.max_bytes))
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from exc
+    # Regular files only (a FIFO or /dev/zero would never end), read within the limit.
+    data = read_regular(path, options.max_bytes)
     if not data:
         raise InputError(path, Reasons.EMPTY)
     try:
@@ -77,6 +73,15 @@ def load(path: str | Path, options: ReadOptions | None = None) -> LoadedFile:
         raise InputError(path, exc.reason) from exc
     if not documents:
         raise InputError(path, Reasons.NO_TEXT)
+    for doc in documents:
+        # Plain text is bounded by --max-size; this bounds what any reader made.
+        if len(doc.text) > options.limits.source_chars:
+            from pdcode.limits import over
+
+            what = f"source {doc.name!r}" if doc.name != path.name else "text"
+            raise InputError(
+                path, over(what, options.limits.source_chars, "characters", "source_chars")
+            )
     documents = [_interviewer(doc, options) for doc in documents]
     return LoadedFile(
         path=str(path),

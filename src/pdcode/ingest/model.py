@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pdcode.limits import Limits
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -58,10 +60,8 @@ class ReadOptions:
     text_column: str | None = None  # survey files
     id_column: str | None = None
     max_bytes: int = 50_000_000
-    # Limits applied to zip containers (.docx, .xlsx) before any parser sees them.
-    max_zip_members: int = 10_000
-    max_unzipped_bytes: int = 500_000_000
-    max_zip_ratio: float = 200.0
+    # Budgets on the work one file may cause (zip, XML, characters): pdcode.limits.
+    limits: Limits = field(default_factory=Limits.from_env)
 
 
 @dataclass(frozen=True)

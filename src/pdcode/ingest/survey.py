@@ -15,6 +15,7 @@ from pdcode.errors import InputError, Reasons
 from pdcode.ingest.decode import decode_text, normalise
 from pdcode.ingest.guard import check_zip
 from pdcode.ingest.model import Document, ReadOptions, Turn
+from pdcode.limits import over
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,9 @@ def guess_text_column(frame: pd.DataFrame) -> str:
 
 
 def _documents(frame: pd.DataFrame, name: str, fmt: str, options: ReadOptions) -> list[Document]:
-    frame = frame.rename(columns=lambda c: str(c).strip())
+    # Every cell that is stored (text, id, attribute columns) is normalised: an
+    # .xlsx is read cell by cell, never through ``decode_text``.
+    frame = frame.rename(columns=lambda c: normalise(str(c)).strip())
     columns = list(frame.columns)
     if frame.empty or not columns:
         raise InputError(name, Reasons.NO_TEXT)
@@ -65,7 +68,9 @@ def _documents(frame: pd.DataFrame, name: str, fmt: str, options: ReadOptions) -
     seen: set[str] = set()
     documents = []
     for row_number, row in enumerate(frame.to_dict("records"), start=1):
-        ident = str(row[options.id_column]).strip() if options.id_column else str(row_number)
+        ident = (
+            normalise(str(row[options.id_column])).strip() if options.id_column else str(row_number)
+        )
         if ident in seen:
             raise InputError(
                 name,
@@ -75,11 +80,15 @@ def _documents(frame: pd.DataFrame, name: str, fmt: str, options: ReadOptions) -
         text = normalise(str(row[text_column])).strip()
         if not text:
             continue
-        attributes = tuple(
-            (c, str(row[c]).strip())
+        if len(text) > options.limits.source_chars:
+            limit = options.limits.source_chars
+            raise InputError(name, over(f"row {row_number}", limit, "characters", "source_chars"))
+        values = {
+            c: normalise(str(row[c])).strip()
             for c in columns
-            if c not in (text_column, options.id_column) and str(row[c]).strip()
-        )
+            if c not in (text_column, options.id_column)
+        }
+        attributes = tuple((c, v) for c, v in values.items() if v)
         documents.append(
             Document(
                 name=f"{name}#{ident}",

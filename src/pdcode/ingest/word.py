@@ -26,6 +26,7 @@ from pdcode.ingest.speakers import (
     is_footer,
     parse_timestamp,
 )
+from pdcode.limits import over
 
 _HEADER_FIRST = {"speaker", "name", "who", "participant", "person"}
 _HEADER_TEXT = {"text", "transcript", "utterance", "speech", "content", "response", "words"}
@@ -37,7 +38,7 @@ def read_docx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
         import docx
 
         document = docx.Document(io.BytesIO(data))
-        raw = list(_body(document))
+        raw = list(_bounded(_body(document), name, options.limits.source_chars))
     except InputError:
         raise
     except Exception as exc:  # python-docx raises many types for a broken package
@@ -53,6 +54,16 @@ def read_docx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
         speaker_map=dict(options.speaker_map),
     )
     return [Document(name=name, format="docx", text=text, turns=turns)]
+
+
+def _bounded(items: Any, name: str, limit: int) -> Any:
+    """The body's items, refused as soon as their text passes ``limit`` characters."""
+    total = 0
+    for item in items:
+        total += len(item[2]) + (len(item[1] or "") if item[0] == "row" else 0)
+        if total > limit:
+            raise InputError(name, over("text", limit, "characters", "source_chars"))
+        yield item
 
 
 def _body(document: Any) -> Any:
@@ -79,7 +90,7 @@ def _paragraph(paragraph: Any) -> tuple[str, Label | None, str]:
             bold.append(run.text)
         else:
             break
-    label = normalise("".join(bold)).strip()
+    label = normalise("".join(bold), counted=False).strip()
     cleaned = label.rstrip(":").strip()
     lead = len(text) - len(text.lstrip())
     if not cleaned or not text[lead:].startswith(label) or not has_label_shape(cleaned, True):
