@@ -179,6 +179,36 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What a batch needs before its first file: the files, what was passed over,
+    the manifest's rows, the speaker map and the limits (each read once)."""
+
+    files: list[Path]
+    passed: list[FileOutcome]
+    manifest: dict[Path, Entry]
+    speaker_map: tuple[tuple[str, SpeakerRole], ...]
+    limits: Limits
+
+
+def _batch(paths: Sequence[Path], options: ImportOptions, verb: str) -> _Batch:
+    manifest: dict[Path, Entry] = {}
+    exclude: set[Path] = set()
+    if options.manifest is not None:
+        manifest = read_manifest(options.manifest, options.allow_outside)
+        exclude.add(options.manifest.resolve())
+    if not paths and not manifest:
+        raise UsageError(f"name files or folders to {verb}, or a --manifest")
+    files, passed = collect_files(paths or sorted(manifest), exclude, options.allow_outside)
+    return _Batch(
+        files,
+        passed,
+        manifest,
+        read_speaker_map(options.speaker_map) if options.speaker_map else (),
+        Limits.from_env(),  # a bad PDCODE_MAX_* is a usage error, once, up front
+    )
+
+
 def import_paths(
     project: Project,
     paths: Sequence[Path],
@@ -189,21 +219,15 @@ def import_paths(
     """Import every file under ``paths`` (or, with no paths, every manifest file)."""
     from pdcode.nlp import make_nlp
 
-    manifest: dict[Path, Entry] = {}
-    exclude: set[Path] = set()
-    if options.manifest is not None:
-        manifest = read_manifest(options.manifest, options.allow_outside)
-        exclude.add(options.manifest.resolve())
-    if not paths and not manifest:
-        raise UsageError("name files or folders to import, or a --manifest")
-    files, outcomes = collect_files(paths or sorted(manifest), exclude, options.allow_outside)
+    batch = _batch(paths, options, "import")
     if on_start is not None:
-        on_start(len(files))
-    limits = Limits.from_env()  # a bad PDCODE_MAX_* is a usage error, once, up front
+        on_start(len(batch.files))
     nlp = make_nlp(options.spacy_model, lemmas=False)
-    speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
-    for path in files:
-        outcome = _import_one(project, path, options, manifest, nlp, speaker_map, limits)
+    outcomes = list(batch.passed)
+    for path in batch.files:
+        outcome = _import_one(
+            project, path, options, batch.manifest, nlp, batch.speaker_map, batch.limits
+        )
         outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
@@ -221,18 +245,11 @@ def check_paths(
     from pdcode.ingest.check import check_document
     from pdcode.ingest.decode import count_removed
 
-    manifest: dict[Path, Entry] = {}
-    exclude: set[Path] = set()
-    if options.manifest is not None:
-        manifest = read_manifest(options.manifest, options.allow_outside)
-        exclude.add(options.manifest.resolve())
-    if not paths and not manifest:
-        raise UsageError("name files or folders to check, or a --manifest")
-    files, outcomes = collect_files(paths or sorted(manifest), exclude, options.allow_outside)
-    speaker_map = read_speaker_map(options.speaker_map) if options.speaker_map else ()
-    limits = Limits.from_env()
-    for path in files:
-        read = _read_options(options, manifest.get(path.resolve()), speaker_map, limits)
+    batch = _batch(paths, options, "check")
+    outcomes = list(batch.passed)
+    for path in batch.files:
+        entry = batch.manifest.get(path.resolve())
+        read = _read_options(options, entry, batch.speaker_map, batch.limits)
         try:
             with count_removed() as removed:
                 loaded = ingest.load(path, read)
