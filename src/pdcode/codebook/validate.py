@@ -131,6 +131,10 @@ def _check(path: Path, require_rules: bool) -> tuple[list[Problem], Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
+        if "maximum nesting depth" in str(exc):
+            # Newer libyaml stops deep nesting itself (at 1,000 levels), before
+            # the budget above sees it: the same problem, said the same way.
+            return [Problem("too-deep", name, line, None, "", _too_deep_yaml())], None
         return [Problem("yaml-syntax", name, line, None, "", str(exc).splitlines()[0])], None
     located = _Located(node, data)
     problems = []
@@ -180,6 +184,16 @@ def _limits() -> Any:
     return Limits.from_env()
 
 
+def _too_deep_yaml() -> str:
+    """The message for YAML nested deeper than the deepest codebook could need."""
+    limits = _limits()
+    max_depth = 2 * limits.code_depth + YAML_DEPTH_MARGIN
+    return (
+        f"YAML nested deeper than {max_depth} levels, more than codes {limits.code_depth} "
+        f"deep need (set {env_name('code_depth')} to change it)"
+    )
+
+
 def _yaml_budget(text: str, name: str) -> Problem | None:
     """The first budget the YAML breaks, counted on the parser's events without
     building anything: nodes after alias expansion (an alias counts as a copy of
@@ -193,10 +207,7 @@ def _yaml_budget(text: str, name: str) -> Problem | None:
     stack: list[list[Any]] = []
     done: dict[str, tuple[int, int]] = {}  # anchor -> (expanded nodes, height)
     total = 0
-    too_deep = (
-        f"YAML nested deeper than {max_depth} levels, more than codes {limits.code_depth} "
-        f"deep need (set {env_name('code_depth')} to change it)"
-    )
+    too_deep = _too_deep_yaml()
 
     def breach(kind: str, event: Any, message: str) -> Problem:
         return Problem(kind, name, event.start_mark.line + 1, None, "", message)
