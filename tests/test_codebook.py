@@ -206,10 +206,18 @@ def test_forty_thousand_codes_of_one_id_are_checked_in_linear_time(tmp_path: Pat
 def test_codebooks_imported_from_other_tools_are_bounded_too(tmp_path: Path) -> None:
     from pdcode.codebook.exchange import from_csv, from_qdc
 
-    deep = "".join(f'<Code guid="{{{i}}}" name="c{i}">' for i in range(3000)) + "</Code>" * 3000
-    qdc = f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{deep}</Codes></CodeBook>'
+    def qdc(levels: int) -> bytes:
+        deep = "".join(f'<Code guid="{{{i}}}" name="c{i}">' for i in range(levels))
+        deep += "</Code>" * levels
+        return (
+            f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{deep}</Codes></CodeBook>'.encode()
+        )
+
     with pytest.raises(CodebookError, match=r"deep\.qdc: the code tree over the limit of 50"):
-        from_qdc(qdc.encode(), "deep.qdc")
+        from_qdc(qdc(60), "deep.qdc")
+    # Far deeper, the XML guard stops the parse itself, before any tree is built.
+    with pytest.raises(CodebookError, match=r"deep\.qdc: XML nesting .* over the limit of 256"):
+        from_qdc(qdc(3000), "deep.qdc")
     rows = ["id,parent,name"] + [f"c{i},{f'c{i - 1}' if i else ''},C" for i in range(3000)]
     with pytest.raises(CodebookError, match=r"deep\.csv: the code tree over the limit of 50"):
         from_csv("\n".join(rows), "deep.csv")

@@ -108,15 +108,15 @@ def _parse_description(text: str) -> dict[str, Any]:
 
 def from_qdc(data: bytes, name: str) -> Imported:
     """Read a REFI-QDA codebook from any tool (namespaces 1.0, 0:4 or none)."""
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
+    from pdcode.errors import InputError
+    from pdcode.ingest.guard import parse_xml
+    from pdcode.limits import Limits
 
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise CodebookError(f"{name}: not well-formed XML ({exc})") from None
-    except DefusedXmlException as exc:
-        raise CodebookError(f"{name}: refused unsafe XML ({type(exc).__name__})") from None
+        # The one XML guard: no DTD or entities, elements, depth and bytes budgeted.
+        root = parse_xml(data, name, "the codebook", Limits.from_env())
+    except InputError as exc:
+        raise CodebookError(exc.message) from None
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     q = (lambda t: f"{{{ns}}}{t}") if ns else (lambda t: t)
     if root.tag != q("CodeBook"):
