@@ -220,3 +220,14 @@ def test_an_imported_source_never_takes_a_name_already_in_the_project(
     assert "3 source(s)" in said
     names = {s["name"] for s in json.loads(_ok("sources", "--format", "json", "-p", db))}
     assert {"a.txt", "a.txt (2)", "b.txt (2)", "c.txt (2)"} <= names
+
+
+def test_control_characters_in_a_refi_source_are_removed_and_offsets_follow() -> None:
+    from pdcode.refi.offsets import normalise_with_map
+
+    raw = "\ufeffa\x00b\x0bc\r\nd\x1be"
+    text, where = normalise_with_map(raw)
+    assert text == "ab\nc\nde"
+    # Every raw position maps to the place its character (or the next kept one) has.
+    assert [text[where[raw.index(ch)]] for ch in "abcde"] == list("abcde")
+    assert where[len(raw)] == len(text)

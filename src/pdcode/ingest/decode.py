@@ -35,6 +35,8 @@ _BREAKS = re.compile(r"[\x0b\x0c\x85]")
 # Every other control but tab and LF (CR is a line end by then), the two
 # non-characters and lone surrogates: nothing XML, xlsx or docx can hold.
 _UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# For readers that normalise with an offset map of their own (REFI-QDA sources).
+LINE_BREAKS, UNWANTED = _BREAKS, _UNWANTED
 
 
 @dataclass

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 
+from pdcode.ingest.decode import LINE_BREAKS, UNWANTED
+
 
 @dataclass(frozen=True)
 class Convention:
@@ -51,7 +53,10 @@ def normalise_with_map(raw: str) -> tuple[str, list[int]]:
             out.append("\n")
             i += 2
             continue
-        out.append("\n" if ch in "\r\u2028\u2029" else ch)
+        if UNWANTED.match(ch):
+            i += 1  # removed, as on every import (ingest.decode.normalise)
+            continue
+        out.append("\n" if ch in "\r\u2028\u2029" or LINE_BREAKS.match(ch) else ch)
         i += 1
     where[len(raw)] = len(out)
     stage = "".join(out)
