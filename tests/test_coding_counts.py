@@ -182,7 +182,7 @@ def _headings_as_speakers(
 
 
 def _as_is(text: str, interviewers: frozenset[str] = frozenset()) -> tuple[Turn, ...]:
-    from pdcode.ingest import speakers
+    from pdcode.ingest import turns as speakers
 
     return speakers.parse_turns(text, interviewers)
 
@@ -197,7 +197,7 @@ def test_every_imported_coding_counts_whatever_the_turns(
     monkeypatch: pytest.MonkeyPatch,
     parse: Callable[..., tuple[Turn, ...]],
 ) -> None:
-    from pdcode.ingest import speakers
+    from pdcode.ingest import turns as speakers
 
     if parse is not _as_is:
         monkeypatch.setattr(speakers, "parse_turns", parse)

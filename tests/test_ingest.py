@@ -646,7 +646,7 @@ def test_a_header_names_the_interviewer_and_questions_give_one_away() -> None:
         OPTS,
     )[0]
     assert not any(t.is_interviewer for t in path_doc.turns)  # readers only read
-    from pdcode.ingest.speakers import infer_interviewer
+    from pdcode.ingest.turns import infer_interviewer
 
     flagged, note = infer_interviewer(path_doc.text, path_doc.turns)
     assert [t.is_interviewer for t in flagged] == [True, False] * 3

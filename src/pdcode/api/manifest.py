@@ -111,7 +111,7 @@ def _speaker_map(
     allow_outside: bool = False,
 ) -> tuple[tuple[str, SpeakerRole], ...]:
     """A row's speaker map: its map file, then the labels of its `respondent` column."""
-    from pdcode.ingest.speakers import key
+    from pdcode.ingest.labels import key
 
     entries: dict[str, SpeakerRole] = {}
     name = values.pop("speaker_map", "")

@@ -83,7 +83,7 @@ def _sources(
 ) -> tuple[list[NewSource], dict[str, list[NewCoding]], int, dict[str, str]]:
     """Each source with text as pdcode stores it, each coder's codings placed in
     the normalised text, how many codings could not be placed, and GUID -> name."""
-    from pdcode.ingest.speakers import parse_turns
+    from pdcode.ingest.turns import parse_turns
     from pdcode.nlp import make_nlp
     from pdcode.records import NewCoding, NewSource
     from pdcode.refi.offsets import convert

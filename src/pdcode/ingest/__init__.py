@@ -49,7 +49,7 @@ def _interviewer(doc: Document, options: ReadOptions) -> Document:
     """The document with its interviewer found from who asks, where no label says."""
     from dataclasses import replace
 
-    from pdcode.ingest.speakers import infer_interviewer
+    from pdcode.ingest.turns import infer_interviewer
 
     turns, note = infer_interviewer(doc.text, doc.turns, dict(options.speaker_map))
     if note is None:

@@ -13,9 +13,9 @@ import re
 
 from pdcode.errors import InputError, Reasons
 from pdcode.ingest.decode import decode_text
+from pdcode.ingest.labels import parse_timestamp, split_label
 from pdcode.ingest.layout import Piece, compose
 from pdcode.ingest.model import Document, ReadOptions
-from pdcode.ingest.speakers import parse_timestamp, split_label
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"^\s*({_TIME})\s*-->\s*({_TIME})(?:\s.*)?$")

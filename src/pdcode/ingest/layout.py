@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pdcode.ingest.labels import is_interviewer, key
 from pdcode.ingest.model import SpeakerRole, Turn
-from pdcode.ingest.speakers import is_interviewer, key, rename
+from pdcode.ingest.turns import rename
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from pdcode.ingest.decode import decode_text
 from pdcode.ingest.model import Document, ReadOptions
-from pdcode.ingest.speakers import parse_turns
+from pdcode.ingest.turns import parse_turns
 
 _SRT_START = re.compile(r"\A\s*\d+[ \t]*\n[ \t]*[\d:.,]+[ \t]*-->[ \t]*[\d:.,]+")
 

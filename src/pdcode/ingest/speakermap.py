@@ -15,8 +15,8 @@ even where the structural test would not take it.
 
 from __future__ import annotations
 
+from pdcode.ingest.labels import key
 from pdcode.ingest.model import SpeakerRole
-from pdcode.ingest.speakers import key
 
 ROLES = ("interviewer", "respondent", "none")
 

@@ -17,15 +17,11 @@ from typing import Any
 from pdcode.errors import InputError, Reasons
 from pdcode.ingest.decode import normalise
 from pdcode.ingest.guard import check_zip
+from pdcode.ingest.labels import Label, has_label_shape, parse_timestamp
 from pdcode.ingest.layout import Piece, compose
 from pdcode.ingest.model import Document, ReadOptions
-from pdcode.ingest.speakers import (
-    Label,
-    find_labels,
-    has_label_shape,
-    is_footer,
-    parse_timestamp,
-)
+from pdcode.ingest.speakers import find_labels
+from pdcode.ingest.turns import is_footer
 from pdcode.limits import over
 
 _HEADER_FIRST = {"speaker", "name", "who", "participant", "person"}

@@ -1,0 +1,221 @@
+"""Speaker turns of a plain-text transcript, and who among the speakers interviews.
+
+``parse_turns`` takes the lines ``speakers.find_labels`` accepts as labels:
+every labelled line starts a turn of its own (so no turn holds a label), lines
+without one continue it, lines before the first are the preamble, and closing
+lines that are nobody's words (``Transcribed by ...``) are in no turn. Where no
+label, header or option names the interviewer, ``infer_interviewer`` takes the
+speaker who asks the questions, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from pdcode.ingest.labels import (
+    TIMESTAMP,
+    Label,
+    is_interviewer,
+    key,
+    parse_timestamp,
+    role_word,
+    split_label,
+)
+from pdcode.ingest.model import SpeakerRole, Turn
+from pdcode.ingest.speakers import find_labels
+
+# f4/MAXQDA close each paragraph with its time: "... at the moment? #00:00:09-1#"
+_F4_MARK = re.compile(r"[ \t]*#(\d{1,2}:\d{2}:\d{2}(?:[-.,]\d{1,3})?)#[ \t]*$")
+
+
+def _without_mark(text: str, start: int, end: int) -> tuple[int, float | None]:
+    """The end of a turn without a closing f4 time mark, and the mark's time."""
+    mark = _F4_MARK.search(text, start, end)
+    if mark is None or mark.end() != end:
+        return end, None
+    return mark.start(), parse_timestamp(mark.group(1).replace("-", "."))
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+_FOOTER = re.compile(
+    rf"^(?:{TIMESTAMP}\s*)?\W*(?:transcribed by\b"
+    r"|end of (?:the )?(?:interview|transcript|transcription|recording)\b"
+    r"|(?:recording|transcript|interview) (?:ends|ended|stopped|finished)\b"
+    r"|(?:end|ends)\W*$|\W*$)"
+    r"|^.{1,60}\b(?:started|stopped) transcription\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_footer(line: str) -> bool:
+    """A closing line that is nobody's words: ``Transcribed by https://otter.ai``,
+    ``[END OF TRANSCRIPT]``, ``Jo Bell stopped transcription``, a rule ``---``."""
+    return bool(line.strip()) and bool(_FOOTER.match(line.strip()))
+
+
+def _footer(text: str, spans: Sequence[tuple[int, int]]) -> int:
+    """Index of the first line of the closing paragraphs that are footers, or
+    ``len(spans)`` if there are none. A footer stands after a blank line."""
+    end = len(spans)
+    while True:
+        last = end
+        while last > 0 and not text[spans[last - 1][0] : spans[last - 1][1]].strip():
+            last -= 1
+        first = last
+        while first > 0 and text[spans[first - 1][0] : spans[first - 1][1]].strip():
+            first -= 1
+        block = [text[a:b] for a, b in spans[first:last]]
+        if first > 0 and block and all(is_footer(line) for line in block):
+            end = first
+            continue
+        # A closing line right under the last words, if it says so plainly:
+        # "[Recording ends]", "(10:31) [recording stopped]".
+        if last > 1 and is_footer(block[-1]) and block[-1].strip().strip("-*_=") != "":
+            return last - 1
+        return end
+
+
+def parse_turns(
+    text: str,
+    interviewers: frozenset[str] = frozenset(),
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> tuple[Turn, ...]:
+    """Speaker turns of a plain-text transcript (see the module docstring).
+
+    Every labelled line starts a turn of its own, so a turn's span never holds a
+    label; unlabelled lines continue it, and lines before the first label are
+    the preamble.
+    """
+    spans = _lines(text)
+    labels = find_labels([text[a:b] for a, b in spans], speaker_map=speaker_map)
+    if not labels:
+        return _paragraph_turns(text, spans)
+    footer = _footer(text, spans)
+    interviewers = interviewers | header_interviewers([text[a:b] for a, b in spans], labels)
+    turns: list[Turn] = []
+    current: dict[str, object] | None = None
+    for i, (start, end) in enumerate(spans[:footer]):
+        label = labels.get(i)
+        if label is not None:
+            if current is not None:
+                turns.append(_close(current, interviewers, speaker_map))
+            current = {
+                "label": label.speaker,
+                "start": None,
+                "end": None,
+                "time": label.time,
+                "text": text,
+            }
+            start = start + label.content_start
+        if current is None or not text[start:end].strip():
+            continue  # preamble, or a blank line inside a turn
+        if current["start"] is None:
+            current["start"] = start
+        current["end"] = end
+    if current is not None:
+        turns.append(_close(current, interviewers, speaker_map))
+    return tuple(t for t in turns if t.end > t.start)
+
+
+def header_interviewers(lines: Sequence[str], labels: Mapping[int, Label]) -> frozenset[str]:
+    """Speakers a header names as the interviewer: ``Facilitator: JW`` above a
+    dialogue in which ``JW:`` speaks (casefolded speaker keys)."""
+    if not labels:
+        return frozenset()
+    speakers = {key(label.speaker) for label in labels.values()}
+    found = set()
+    for line in lines[: min(labels)]:
+        label = split_label(line.replace("**", "").lstrip(" -*\t"))
+        if label is None or role_word(label.speaker) != "interviewer":
+            continue
+        named = key(line.replace("**", "").lstrip(" -*\t")[label.content_start :].strip(" .;,"))
+        if named in speakers and role_word(named) is None:
+            found.add(named)
+    return frozenset(found)
+
+
+QUESTION_SHARE = 0.4  # of a speaker's turns, to be taken for the interviewer
+
+
+def infer_interviewer(
+    text: str,
+    turns: Sequence[Turn],
+    speaker_map: Mapping[str, SpeakerRole] | None = None,
+) -> tuple[tuple[Turn, ...], str | None]:
+    """Where no label names a role, the speaker who asks the questions.
+
+    With two or more named speakers and no turn flagged as the interviewer's,
+    the speaker most of whose turns are questions (at least 40%, and at least
+    twice the share of anyone else) is flagged, and a note says so; else the
+    turns come back as they were. A speaker mapped as a respondent is never taken.
+    """
+    smap = speaker_map or {}
+    if any(t.is_interviewer for t in turns) or any(r.role == "interviewer" for r in smap.values()):
+        return tuple(turns), None
+    asked: dict[str, list[int]] = {}
+    for t in turns:
+        if t.speaker is not None:
+            tally = asked.setdefault(t.speaker, [0, 0])
+            tally[0] += "?" in text[t.start : t.end]
+            tally[1] += 1
+    if len(asked) < 2:
+        return tuple(turns), None
+    shares = sorted(((q / n, n, s) for s, (q, n) in asked.items()), reverse=True)
+    share, count, speaker = shares[0]
+    if count < 3 or share < QUESTION_SHARE or share < 2 * shares[1][0] or key(speaker) in smap:
+        return tuple(turns), None
+    flagged = tuple(replace(t, is_interviewer=True) if t.speaker == speaker else t for t in turns)
+    asks = asked[speaker][0]
+    return flagged, (
+        f"no label names the interviewer: took {speaker!r}, who asks {asks} of "
+        f"{count} turns' questions, as the interviewer (--interviewer or --speaker-map to change)"
+    )
+
+
+def rename(label: str, speaker_map: Mapping[str, SpeakerRole] | None) -> str:
+    """The speaker's name: the map's, where it gives one."""
+    mapped = (speaker_map or {}).get(key(label))
+    return mapped.name if mapped is not None and mapped.name else label
+
+
+def _close(
+    current: dict[str, object],
+    interviewers: frozenset[str],
+    speaker_map: Mapping[str, SpeakerRole] | None,
+) -> Turn:
+    label = str(current["label"])
+    start = current["start"] if isinstance(current["start"], int) else 0
+    end = current["end"] if isinstance(current["end"], int) else 0
+    time = current["time"] if isinstance(current["time"], float) else None
+    end, end_time = _without_mark(str(current["text"]), start, end)
+    return Turn(
+        rename(label, speaker_map),
+        start,
+        end,
+        is_interviewer(label, interviewers, speaker_map),
+        time,
+        end_time,
+    )
+
+
+def _paragraph_turns(text: str, lines: list[tuple[int, int]]) -> tuple[Turn, ...]:
+    """No labels at all: each blank-line-separated paragraph is a turn of nobody."""
+    turns: list[Turn] = []
+    start = end = None
+    for line_start, line_end in [*lines, (len(text), len(text))]:
+        if text[line_start:line_end].strip():
+            start = line_start if start is None else start
+            end = line_end
+        elif start is not None and end is not None:
+            turns.append(Turn(None, start, end))
+            start = end = None
+    return tuple(turns)
