@@ -24,11 +24,12 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from pdcode.errors import ConflictError, ProjectError, StorageError
 from pdcode.records import NewSource, Segment, SourceSummary
 from pdcode.store import migrations, schema
+from pdcode.store.faults import display_name, storage_error
 
 BUSY_TIMEOUT_MS = 10_000
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -94,103 +95,6 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
     conn.exec_driver_sql(str(compiled), params)
 
 
-def display_name(location: str | Path) -> str:
-    """How messages name a project: its path, or its URL without a password."""
-    text = str(location)
-    if "://" not in text:
-        return text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(text)
-    except ArgumentError:
-        return text
-    return text if url.password is None else url.render_as_string(hide_password=True)
-
-
-# SQLite's primary result codes (``sqlite_errorcode & 0xFF``) for the faults a user
-# can meet and fix, each with what to do. ``{project}`` names the project.
-_LOCKED = (
-    "{project}: the project is locked by another pdcode or program (waited {seconds:g} s); "
-    "wait for it to finish, then run the command again"
-)
-_READ_ONLY = (
-    "{project}: the project cannot be written (read-only file, folder or disk); make the "
-    "file and its folder writable, or work on a writable copy"
-)
-_FULL = (
-    "{project}: the disk is full; free some space, then run the command again "
-    "(the step that failed wrote nothing)"
-)
-_CORRUPT = "{project}: the project file is damaged; restore it from a backup"
-_NOT_A_DATABASE = (
-    "{project}: not a pdcode project (not an SQLite database); check --project or PDCODE_PROJECT"
-)
-_CANNOT_OPEN = (
-    "{project}: cannot open the project file; check that the file and its folder exist "
-    "and are readable and writable"
-)
-_IO_ERROR = (
-    "{project}: disk I/O error reading or writing the project; check the disk and its "
-    "free space, then run the command again"
-)
-_SQLITE_FAULTS = {
-    3: _READ_ONLY,  # SQLITE_PERM
-    5: _LOCKED,  # SQLITE_BUSY
-    6: _LOCKED,  # SQLITE_LOCKED
-    8: _READ_ONLY,  # SQLITE_READONLY
-    10: _IO_ERROR,  # SQLITE_IOERR
-    11: _CORRUPT,  # SQLITE_CORRUPT
-    13: _FULL,  # SQLITE_FULL
-    14: _CANNOT_OPEN,  # SQLITE_CANTOPEN
-    26: _NOT_A_DATABASE,  # SQLITE_NOTADB
-}
-# The same faults recognised by their words, for drivers without result codes.
-_FAULT_WORDS = (
-    ("database is locked", _LOCKED),
-    ("readonly database", _READ_ONLY),
-    ("read-only", _READ_ONLY),
-    ("disk is full", _FULL),
-    ("no space left", _FULL),
-    ("malformed", _CORRUPT),
-    ("not a database", _NOT_A_DATABASE),
-    ("unable to open database", _CANNOT_OPEN),
-    ("disk i/o error", _IO_ERROR),
-)
-
-
-def fault_message(project: str, error: BaseException) -> str | None:
-    """The one-line message for a database fault the user can act on, or None.
-
-    ``error`` is the driver's exception (``sqlite3.OperationalError`` ...). Never
-    the SQL or its parameters: those may hold interview text.
-    """
-    template = None
-    code = getattr(error, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        template = _SQLITE_FAULTS.get(code & 0xFF)
-    if template is None:
-        words = str(error).casefold()
-        template = next((t for w, t in _FAULT_WORDS if w in words), None)
-    if template is None:
-        return None
-    return template.format(project=project, seconds=BUSY_TIMEOUT_MS / 1000)
-
-
-def _storage_error(project: str, exc: DBAPIError) -> StorageError | None:
-    """A driver error as pdcode's one line: a known fault, or any other operational
-    error (a missing table, a lost server) with the driver's first line."""
-    message = fault_message(project, exc.orig or exc)
-    if message is None and isinstance(exc, OperationalError):
-        detail = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
-        message = (
-            f"{project}: database error ({detail}); the project may have been changed by "
-            "another program or the database server may be unreachable"
-        )
-    return None if message is None else StorageError(message)
-
-
 def _make_engine(location: str | Path) -> Engine:
     # Parameters stay out of error messages: they hold interview text.
     engine = create_engine(_url(location), hide_parameters=True)
@@ -202,7 +106,7 @@ def _make_engine(location: str | Path) -> Engine:
         # fix becomes one line naming the project (raised in place of the error).
         exc = context.sqlalchemy_exception
         if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
-            error = _storage_error(project, exc)
+            error = storage_error(project, exc, BUSY_TIMEOUT_MS / 1000)
             if error is not None:
                 raise error from None
 
