@@ -21,8 +21,9 @@ from itertools import accumulate, islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from pdcode.codebook.dialect import LinearRegex, RegexProblem, Subject, compile_regex
+from pdcode.codebook.dialect import LinearRegex, Subject, compile_regex
 from pdcode.codebook.model import Code, Codebook, leaves
+from pdcode.codebook.regex_syntax import RegexProblem
 from pdcode.errors import CodebookError
 from pdcode.rulefilter import UNSAFE, required_literals
 

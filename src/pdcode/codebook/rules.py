@@ -11,7 +11,8 @@ MAX_NEAR = 50
 
 
 def _check_regex(items: Any, loc: tuple[Any, ...], found: Found) -> None:
-    from pdcode.codebook.dialect import RegexProblem, compile_regex
+    from pdcode.codebook.dialect import compile_regex
+    from pdcode.codebook.regex_syntax import RegexProblem
 
     for i, pattern in enumerate(items if isinstance(items, list) else []):
         if not isinstance(pattern, str) or not pattern:
