@@ -131,3 +131,29 @@ def test_a_verb_writes_into_a_fifo(db: str, tmp_path: Path) -> None:  # noqa: F8
     shown = runner.invoke(app, ["export", "segments", "-p", db]).stdout
     assert received == [shown.encode("utf-8")] and "One. Two. Three." in shown
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_zip_outputs_carry_no_time_of_writing(tmp_path: Path) -> None:
+    """xlsx and docx members and properties carry fixed dates, so two exports of
+    one project at different times are equal byte for byte."""
+    import io
+    import zipfile
+
+    from pdcode.export.files import fixed_zip
+    from pdcode.export.workbook import xlsx_bytes
+
+    def archive(when: tuple[int, int, int, int, int, int], modified: str) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            core = f'<cp:x xmlns:dcterms="t"><dcterms:modified a="b">{modified}</dcterms:modified></cp:x>'
+            z.writestr(zipfile.ZipInfo("docProps/core.xml", when), core)
+            z.writestr(zipfile.ZipInfo("a.xml", when), "<a/>")
+        return out.getvalue()
+
+    one = archive((2026, 1, 1, 10, 0, 0), "2026-01-01T10:00:00Z")
+    two = archive((2026, 2, 3, 11, 5, 8), "2026-02-03T11:05:08Z")
+    assert one != two and fixed_zip(one) == fixed_zip(two)
+    data = xlsx_bytes({"s": ([{"a": "x"}], ["a"])})
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in z.read("docProps/core.xml")

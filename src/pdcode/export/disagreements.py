@@ -6,12 +6,11 @@ its text, each coder's codes and an empty column for the agreed decision.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from pdcode.export.excerpts import clock
-from pdcode.export.word import docx_table
+from pdcode.export.word import docx_bytes, docx_table
 
 
 def to_docx(rows: Sequence[dict[str, Any]], coders: list[str]) -> bytes:
@@ -47,6 +46,4 @@ def to_docx(rows: Sequence[dict[str, Any]], coders: list[str]) -> bytes:
                 ]
             )
         docx_table(document, header, cells, 9, range(2, 2 + len(coders)))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

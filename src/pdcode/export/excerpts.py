@@ -7,7 +7,6 @@ with its attribution: case, role, speaker, source, and time or paragraph number.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +104,8 @@ def to_docx(title: str, sections: Sequence[Section], note: str) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from pdcode.export.word import docx_bytes
+
     document = docx.Document()
     document.core_properties.author = "pdcode"
     document.add_heading(title, level=0)
@@ -127,6 +128,4 @@ def to_docx(title: str, sections: Sequence[Section], note: str) -> bytes:
             document.add_paragraph(e["text"], style="Quote")
             by = document.add_paragraph(attribution(e))
             by.runs[0].font.size = docx.shared.Pt(9)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)

@@ -130,3 +130,31 @@ def inside(folder: Path, name: str) -> Path:
     if where == home or not where.is_relative_to(home):
         raise PdcodeError(f"{target}: outside the folder {folder}; not written")
     return target
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """A zip archive (.xlsx, .docx) with every member's date set to 1980-01-01,
+    and its document properties' created and modified dates to 2000-01-01.
+
+    Libraries stamp each member, and openpyxl the properties, with the time of
+    writing, so two exports of one project a second apart would differ; with the
+    dates fixed they are equal byte for byte. Members keep their order, names,
+    contents and compression.
+    """
+    import io
+    import re
+    import zipfile
+
+    stamp = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = info.compress_type
+            member.external_attr = info.external_attr
+            content = source.read(info)
+            if info.filename == "docProps/core.xml":
+                content = stamp.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            target.writestr(member, content)
+    return out.getvalue()

@@ -143,7 +143,7 @@ def to_docx(report: Report) -> bytes:
     import docx
     from docx.shared import Pt
 
-    from pdcode.export.word import docx_table
+    from pdcode.export.word import docx_bytes, docx_table
 
     document = docx.Document()
     document.core_properties.author = "pdcode"
@@ -164,9 +164,7 @@ def to_docx(report: Report) -> bytes:
             document.add_paragraph(block.text, style="Quote")
             by = document.add_paragraph(block.attribution)
             by.runs[0].font.size = Pt(9)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 CAPTION_ROOM = 0.6  # inches kept under a picture for its caption, on the same page

@@ -42,3 +42,15 @@ def docx_table(
                 for run in paragraph.runs:
                     run.font.size = Pt(points)
     return table
+
+
+def docx_bytes(document: Any) -> bytes:
+    """A python-docx document as the bytes of its .docx, the same for the same
+    document whenever it is written (member dates fixed)."""
+    import io
+
+    from pdcode.export.files import fixed_zip
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return fixed_zip(buffer.getvalue())

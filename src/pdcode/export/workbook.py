@@ -70,6 +70,8 @@ def workbook_bytes(book: Any) -> bytes:
     """An openpyxl workbook as the bytes of its .xlsx."""
     import io
 
+    from pdcode.export.files import fixed_zip
+
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return fixed_zip(buffer.getvalue())
