@@ -28,6 +28,7 @@ from pdcode.ingest import load
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "tests" / "fixtures" / "transcripts"
+BUILDER = REPO / "benchmarks" / "build_docx.py"  # one builder for every set
 
 
 def _collapse(text: str) -> str:
@@ -39,7 +40,7 @@ def source_of(key_file: Path, scratch: Path) -> Path:
     name = key_file.name.removesuffix(".expected.json")
     if name.endswith(".docx"):
         spec = key_file.parent / f"{name}.json"
-        module = importlib.util.spec_from_file_location("build_docx", spec.parent / "build_docx.py")
+        module = importlib.util.spec_from_file_location("build_docx", BUILDER)
         assert module is not None and module.loader is not None
         builder = importlib.util.module_from_spec(module)
         module.loader.exec_module(builder)

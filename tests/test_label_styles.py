@@ -15,6 +15,7 @@ from pdcode.ingest import load
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
 # The development set of benchmarks/ too (never the held-out sets).
 DEV = Path(__file__).parent.parent / "benchmarks" / "labels-dev"
+BUILDER = Path(__file__).parent.parent / "benchmarks" / "build_docx.py"
 KEYS = sorted(FIXTURES.glob("*.expected.json")) + sorted(DEV.glob("*.expected.json"))
 
 
@@ -27,7 +28,7 @@ def _source(key_file: Path, tmp_path: Path) -> Path:
     folder = key_file.parent
     if not name.endswith(".docx"):
         return folder / name
-    spec = importlib.util.spec_from_file_location("build_docx", folder / "build_docx.py")
+    spec = importlib.util.spec_from_file_location("build_docx", BUILDER)
     assert spec is not None and spec.loader is not None
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
