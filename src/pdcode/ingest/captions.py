@@ -39,13 +39,7 @@ def read_srt(data: bytes, name: str, options: ReadOptions) -> list[Document]:
 def _document(name: str, fmt: str, pieces: list[Piece], options: ReadOptions) -> Document:
     if not pieces:
         raise InputError(name, Reasons.NO_CUES)
-    body, turns = compose(
-        pieces,
-        options.interviewers,
-        joiner=" ",
-        unlabelled_each=False,
-        speaker_map=dict(options.speaker_map),
-    )
+    body, turns = compose(pieces, options, joiner=" ", unlabelled_each=False)
     return Document(name=name, format=fmt, text=body, turns=turns)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pdcode.ingest.labels import is_interviewer, key
-from pdcode.ingest.model import SpeakerRole, Turn
+from pdcode.ingest.model import ReadOptions, SpeakerRole, Turn
 from pdcode.ingest.turns import rename
 
 
@@ -34,12 +34,12 @@ class Piece:
 
 def compose(
     pieces: Sequence[Piece],
-    interviewers: frozenset[str],
+    options: ReadOptions,
     joiner: str,
     unlabelled_each: bool,
-    speaker_map: Mapping[str, SpeakerRole] | None = None,
 ) -> tuple[str, tuple[Turn, ...]]:
-    """The text and turns for ``pieces``.
+    """The text and turns for ``pieces``, read with ``options`` (the interviewers
+    named, the speaker map).
 
     An unlabelled piece continues the current speaker's turn (a wrapped cue, a
     second paragraph); before the first label it is preamble. Consecutive pieces
@@ -48,6 +48,7 @@ def compose(
     (``unlabelled_each``) or all merge into one.
     Speakers are stored under the map's name for them, where it gives one.
     """
+    interviewers, speaker_map = options.interviewers, dict(options.speaker_map)
     pieces = [p for p in pieces if p.text.strip() or p.speaker]
     if not any(p.speaker for p in pieces):
         if unlabelled_each:

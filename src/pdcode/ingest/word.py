@@ -42,13 +42,7 @@ def read_docx(data: bytes, name: str, options: ReadOptions) -> list[Document]:
     pieces = _pieces(raw, options)
     if not pieces:
         raise InputError(name, Reasons.NO_TEXT)
-    text, turns = compose(
-        pieces,
-        options.interviewers,
-        joiner="\n\n",
-        unlabelled_each=True,
-        speaker_map=dict(options.speaker_map),
-    )
+    text, turns = compose(pieces, options, joiner="\n\n", unlabelled_each=True)
     return [Document(name=name, format="docx", text=text, turns=turns)]
 
 
