@@ -107,13 +107,12 @@ def parse_turns(
         label = labels.get(i)
         if label is not None:
             if current is not None:
-                turns.append(_close(current, interviewers, speaker_map))
+                turns.append(_close(text, current, interviewers, speaker_map))
             current = {
                 "label": label.speaker,
                 "start": None,
                 "end": None,
                 "time": label.time,
-                "text": text,
             }
             start = start + label.content_start
         if current is None or not text[start:end].strip():
@@ -122,7 +121,7 @@ def parse_turns(
             current["start"] = start
         current["end"] = end
     if current is not None:
-        turns.append(_close(current, interviewers, speaker_map))
+        turns.append(_close(text, current, interviewers, speaker_map))
     return tuple(t for t in turns if t.end > t.start)
 
 
@@ -188,6 +187,7 @@ def rename(label: str, speaker_map: Mapping[str, SpeakerRole] | None) -> str:
 
 
 def _close(
+    text: str,
     current: dict[str, object],
     interviewers: frozenset[str],
     speaker_map: Mapping[str, SpeakerRole] | None,
@@ -196,7 +196,7 @@ def _close(
     start = current["start"] if isinstance(current["start"], int) else 0
     end = current["end"] if isinstance(current["end"], int) else 0
     time = current["time"] if isinstance(current["time"], float) else None
-    end, end_time = _without_mark(str(current["text"]), start, end)
+    end, end_time = _without_mark(text, start, end)
     return Turn(
         rename(label, speaker_map),
         start,
