@@ -48,7 +48,8 @@ def report_outcome(outcome: FileOutcome) -> None:
 
 
 def describe_source(check: DocumentCheck) -> str:
-    """``name: 42 turns (21 respondent), 2 speakers: Interviewer 21 (interviewer), ...``"""
+    """``name: 42 turns (21 respondent, 1804 words), 2 speakers: Interviewer 21
+    (interviewer), Jo Bell 21``"""
     speakers = ", ".join(
         f"{s.speaker if s.speaker is not None else '(no label)'} {s.turns}"
         + (" (interviewer)" if s.interviewer else "")
