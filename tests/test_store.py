@@ -172,7 +172,20 @@ def test_a_version_1_project_gains_the_source_code_index(tmp_path: Path) -> None
         conn.execute("DROP INDEX ix_codings_source_code")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with Project.open(location) as project:
-        assert project.schema_version() == 2
+        assert project.schema_version() == SCHEMA_VERSION
     with sqlite3.connect(location) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert "ix_codings_source_code" in names
+
+
+def test_a_version_2_project_gains_the_reviews_table(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    with sqlite3.connect(location) as conn:  # as pdcode wrote it before reviews
+        conn.execute("DROP TABLE reviews")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with Project.open(location) as project:
+        assert project.schema_version() == 3
+    with sqlite3.connect(location) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "reviews" in tables

@@ -311,3 +311,15 @@ def load_codebook(path: Path, require_rules: bool = True) -> Codebook:
         listing = "\n".join(f"  {p}" for p in problems)
         raise CodebookError(f"{path}: {len(problems)} problem(s)\n{listing}")
     return Codebook.model_validate(data)
+
+
+def read_stored(text: str, name: str) -> Any:
+    """The data of a codebook's stored YAML, or None if it breaks a budget or is
+    not YAML. The text may come from a project made elsewhere (untrusted): it is
+    counted before it is built and loaded with the safe loader only."""
+    try:
+        if _yaml_budget(text, name) is not None:
+            return None
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None

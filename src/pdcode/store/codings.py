@@ -182,6 +182,7 @@ def coding_rows(
     s, c, k, g = schema.sources, schema.codings, schema.cases, schema.segments
     query = (
         select(
+            c.c.id,
             c.c.source_id,
             s.c.name.label("source"),
             s.c.strand,

@@ -88,3 +88,9 @@ def _source_code_index(conn: Connection) -> None:
     """v2: an index on codings (source_id, code) for per-source code sets."""
     index = next(i for i in schema.codings.indexes if i.name == "ix_codings_source_code")
     index.create(conn, checkfirst=True)
+
+
+@register(3)
+def _reviews(conn: Connection) -> None:
+    """v3: the reviews table (decisions on machine codings)."""
+    schema.reviews.create(conn, checkfirst=True)

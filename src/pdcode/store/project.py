@@ -272,7 +272,13 @@ class Project:
         removed = conn.execute(select(func.count()).where(c.c.source_id.in_(ids))).scalar_one()
         # Explicit deletes rather than ON DELETE CASCADE alone: other backends
         # (and SQLite files opened without foreign_keys) must behave the same.
-        for table in (schema.codings, schema.memos, schema.segments, schema.source_attributes):
+        for table in (
+            schema.reviews,
+            schema.memos,
+            schema.codings,
+            schema.segments,
+            schema.source_attributes,
+        ):
             conn.execute(delete(table).where(table.c.source_id.in_(ids)))
         conn.execute(delete(s).where(s.c.file.in_(sorted(files))))
         return int(removed)

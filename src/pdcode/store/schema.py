@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -148,4 +148,28 @@ memos = Table(
     Column("title", String(1024)),
     Column("text", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+)
+
+# A person's decision on one machine coding (v3). The coding is named by its span,
+# code and coder rather than its row id, because a rerun of the coder replaces its
+# rows: a decision made before the rerun still applies to the same coding after it.
+# The machine coding itself is never deleted by a decision.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code", String(255), nullable=False),  # the machine coder's code
+    Column("coder", String(255), nullable=False),  # the machine coder reviewed
+    Column("reviewer", String(255), nullable=False),  # human:NAME
+    Column("decision", String(16), nullable=False),  # accept | reject | change
+    Column("new_code", String(255)),  # the code it was changed to
+    # The human coding an accept or a change added (NULL when the reviewer had
+    # already coded the span so, or for a reject); undo removes it.
+    Column("coding_id", ForeignKey("codings.id", ondelete="SET NULL")),
+    Column("decided_at", String(32), nullable=False),
+    UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
+    Index("ix_reviews_coder", "coder", "reviewer"),
 )
