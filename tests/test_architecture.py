@@ -30,10 +30,11 @@ STAGES = {
     "errors",
 }
 FORBIDDEN = {
-    "stage": ("pdcode.store", "pdcode.api", "pdcode.cli"),
-    "store": ("pdcode.api", "pdcode.cli"),
-    "api": ("pdcode.cli",),
+    "stage": ("pdcode.store", "pdcode.api", "pdcode.cli", "pdcode.web"),
+    "store": ("pdcode.api", "pdcode.cli", "pdcode.web"),
+    "api": ("pdcode.cli", "pdcode.web"),
     "cli": ("pdcode.store", "sqlalchemy", "pandas", "spacy", "sqlite3"),
+    "web": ("pdcode.store", "pdcode.cli", "sqlalchemy", "pandas", "spacy", "sqlite3"),
 }
 
 

@@ -118,6 +118,8 @@ from pdcode.cli import (  # noqa: E402, F401
     project,
     reliability,
     report,
+    review,
+    serve,
     topics,
 )
 

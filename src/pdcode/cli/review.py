@@ -1,0 +1,1 @@
+"""`pdcode review export|import|summary` (being written)."""

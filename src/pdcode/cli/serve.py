@@ -1,0 +1,1 @@
+"""`pdcode serve` (being written)."""
