@@ -197,8 +197,13 @@ def decide(
     reviewer: str,
     decision: str,
     new_code: str | None = None,
+    expect: tuple[int, int, str] | None = None,
 ) -> int:
-    """Store one decision (its own transaction); returns the decision's id."""
+    """Store one decision (its own transaction); returns the decision's id.
+
+    ``expect`` is the (start, end, code) of the coding the reviewer was shown; pass
+    it whenever the id came from an earlier request, since a rerun of the coder
+    may give the id to another coding."""
     from pdcode.api.filters import resolve_code
 
     if decision not in store.DECISIONS:
@@ -207,7 +212,7 @@ def decide(
         )
     if new_code is not None:
         new_code = resolve_code(project, new_code)
-    return store.decide(project, coding_id, reviewer, decision, new_code)
+    return store.decide(project, coding_id, reviewer, decision, new_code, expect)
 
 
 def undo_last(project: Project, coder: str, reviewer: str) -> dict[str, Any] | None:

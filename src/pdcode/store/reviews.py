@@ -177,13 +177,15 @@ def decide(
     reviewer: str,
     decision: str,
     new_code: str | None = None,
+    expect: tuple[int, int, str] | None = None,
 ) -> int:
     """Record ``reviewer``'s decision on a machine coding; return the decision's id.
 
     ``accept`` adds the same span as a coding of the reviewer, ``change`` the span
     with ``new_code``, both with provenance ``review:<machine coder>``; ``reject``
     adds nothing. The machine coding stays. A second decision by the same reviewer
-    on the same coding (another tab) is refused, not overwritten.
+    on the same coding (another tab) is refused, not overwritten. ``expect`` is
+    the (start, end, code) the reviewer saw: a coding that differs is refused.
     """
     if decision not in DECISIONS:
         raise ProjectError(f"unknown decision {decision!r} (choose from {', '.join(DECISIONS)})")
@@ -191,6 +193,13 @@ def decide(
         raise ProjectError("a change names the new code; accept and reject do not")
     with project.engine.begin() as conn:
         row = _coding(conn, coding_id)
+        if expect is not None and (row.start, row.end, row.code) != expect:
+            # Row ids can be reused after a rerun of the coder: the page showed
+            # another coding than the one that now has this id.
+            raise ConflictError(
+                f"coding {coding_id} is not the one on the page any more (the coder "
+                "was rerun meanwhile); reload the page"
+            )
         return _decide_in(conn, row, reviewer, decision, new_code, _now())
 
 
