@@ -64,6 +64,7 @@ def test_code_stores_rule_codings_and_skips_interviewer(db: str) -> None:
         "code",
         "coder",
         "rule",
+        "review",
         "text",
     ]
     got = {(r["code"], r["text"]) for r in rows}
@@ -206,6 +207,7 @@ def test_codings_xlsx_export_reads_back(db: str, tmp_path: Path) -> None:
         "code",
         "coder",
         "rule",
+        "review",
         "text",
     ]
     assert sorted(frame["code"]) == ["coaching", "external_drivers", "governance", "trust"]

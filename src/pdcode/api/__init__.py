@@ -4,7 +4,7 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
-from pdcode.api import analysis, codebooks, consensus, qdpx, reliability
+from pdcode.api import analysis, codebooks, consensus, qdpx, reliability, review, review_files
 from pdcode.api import evaluate as evaluation
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
@@ -64,6 +64,8 @@ __all__ = [
     "qdpx",
     "reliability",
     "render_frequencies",
+    "review",
+    "review_files",
     "run_demo",
     "uncodable_sources",
     "write_report",

@@ -28,6 +28,7 @@ CODING_COLUMNS = (
     "code",
     "coder",
     "rule",
+    "review",
     "text",
 )
 EXPLAIN_COLUMNS = (*CODING_COLUMNS, "provenance", "matched")
@@ -150,8 +151,9 @@ def export_codings(
     explain: bool = False,
     raw_csv: bool = False,
 ) -> str | None:
-    """Codings as csv, json or xlsx, each with its source's role and whether the
-    interviewer spoke it; returns the text for csv/json when not written. CSV
+    """Codings as csv, json or xlsx, each with its source's role, whether the
+    interviewer spoke it and, for a machine coding, the review decisions on it
+    (``review``, empty if none); returns the text for csv/json when not written. CSV
     cells a spreadsheet would run as formulas are neutralised unless ``raw_csv``."""
     from pdcode.api.filters import check_coder, resolve_code
     from pdcode.api.formats import check_format
@@ -163,8 +165,11 @@ def export_codings(
         project, coder=check_coder(project, coder), code=resolve_code(project, code)
     )
     roles = source_roles(project)
+    reviews = review_notes(project, coder)
     for row in rows:
         row["role"] = roles.get(row["source"])
+        key = (row["source"], row["start"], row["end"], row["code"], row["coder"])
+        row["review"] = reviews.get(key)
     columns = EXPLAIN_COLUMNS if explain else CODING_COLUMNS
     if fmt == "xlsx":
         from pdcode.export.workbook import write_xlsx
@@ -176,6 +181,21 @@ def export_codings(
     if output is not None:
         write_text(content, output)
     return content
+
+
+def review_notes(
+    project: Project, coder: str | None = None
+) -> dict[tuple[str, int, int, str, str], str]:
+    """For each reviewed coding (source, start, end, code, coder): its decisions in
+    a line, by reviewer: ``accept by human:jo; change to coaching by human:sam``."""
+    from pdcode.store import reviews
+
+    notes: dict[tuple[str, int, int, str, str], list[str]] = {}
+    for d in sorted(reviews.review_rows(project, coder=coder), key=lambda d: d["reviewer"]):
+        key = (d["source"], d["start"], d["end"], d["code"], d["coder"])
+        said = d["decision"] if d["new_code"] is None else f"{d['decision']} to {d['new_code']}"
+        notes.setdefault(key, []).append(f"{said} by {d['reviewer']}")
+    return {key: "; ".join(found) for key, found in notes.items()}
 
 
 def explain(project: Project, source: str, position: int) -> list[dict[str, Any]]:

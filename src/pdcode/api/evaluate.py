@@ -22,17 +22,34 @@ def evaluate(
     project: Project,
     gold: str,
     pred: str,
-    unit: str = "turn",
+    unit: str | None = None,
     include_interviewer: bool = False,
+    reviewer: str | None = None,
 ) -> tuple[Evaluation, dict[tuple[str, int, int], str]]:
-    """Per-code precision, recall and F1 of ``pred`` against ``gold`` over the units,
-    with the text of every unit (for listing the misses)."""
+    """Per-code precision, recall and F1 of ``pred`` against ``gold`` over the units
+    (turns unless ``unit``), with the text of every unit (for listing the misses).
+
+    ``gold`` ``reviewed`` is the review decisions on ``pred``'s codings (see
+    `evaluate_reviewed`; ``reviewer`` picks one person's), whose units are the
+    reviewed codings' spans: ``unit`` and ``include_interviewer`` do not apply.
+    """
     from pdcode.api.analysis import _code_order
     from pdcode.api.filters import check_coders
     from pdcode.api.reliability import UNITS
     from pdcode.evaluation import Labelled, Span
     from pdcode.evaluation import evaluate as run
 
+    if gold == REVIEWED:
+        if unit is not None or include_interviewer:
+            option = "--unit" if unit is not None else "--include-interviewer"
+            raise UsageError(
+                f"{option} does not apply to --gold reviewed: its units are the spans of the "
+                "reviewed codings"
+            )
+        return evaluate_reviewed(project, pred, reviewer)
+    if reviewer is not None:
+        raise UsageError("--reviewer goes with --gold reviewed")
+    unit = unit or "turn"
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
     if gold == pred:
@@ -54,6 +71,76 @@ def evaluate(
         ]
 
     return run(units, labelled(gold), labelled(pred), order), texts
+
+
+REVIEWED = "reviewed"  # --gold reviewed: the review decisions on --pred's codings
+REVIEWED_NOTE = (
+    "Gold is the reviewers' decisions on these codings: precision is accepted / reviewed; "
+    "recall sees only the codes reviewers gave by changing a coding (a code the coder "
+    "missed where it coded nothing is never reviewed), so it overstates true recall."
+)
+
+
+def evaluate_reviewed(
+    project: Project, pred: str, reviewer: str | None = None
+) -> tuple[Evaluation, dict[tuple[str, int, int], str]]:
+    """``pred`` against the review decisions on its codings.
+
+    The units are the spans of ``pred``'s current codings that were reviewed; on
+    each, the predicted codes are the reviewed codings' codes, the gold codes those
+    accepted and the new codes of those changed. With ``reviewer`` only that
+    person's decisions count; otherwise, where two reviewers decided on the same
+    coding, the newest decision wins.
+    """
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from pdcode.api.analysis import _code_order
+    from pdcode.api.filters import check_coder
+    from pdcode.api.review import human_coder
+    from pdcode.evaluation import Labelled, Span
+    from pdcode.evaluation import evaluate as run
+    from pdcode.store import codings as coding_store
+    from pdcode.store import reviews as review_store
+
+    check_coder(project, pred)
+    who = human_coder(reviewer) if reviewer is not None else None
+    texts = {
+        (r["source"], r["start"], r["end"], r["code"]): r["text"]
+        for r in coding_store.coding_rows(project, coder=pred)
+    }
+    newest: dict[tuple[str, int, int, str], dict[str, Any]] = {}
+    decisions = review_store.review_rows(project, coder=pred, reviewer=who)
+    for d in sorted(decisions, key=lambda d: (d["decided_at"], d["id"])):
+        key = (d["source"], d["start"], d["end"], d["code"])
+        if key in texts:  # decisions on codings a rerun removed do not count
+            newest[key] = d
+    if not newest:
+        by = f" by {who}" if who is not None else ""
+        raise UsageError(
+            f"no decisions{by} on {pred}'s codings to evaluate against: review them in the "
+            "workbench (pdcode serve) or with pdcode review export and pdcode review import"
+        )
+    spans = sorted({key[:3] for key in newest})
+    # Each unit is its own "source", so spans that overlap never share codes.
+    index = {span: str(i) for i, span in enumerate(spans)}
+    units = [Span(index[span], span[1], span[2]) for span in spans]
+    predicted, gold = [], []
+    for (source, start, end, code), d in newest.items():
+        unit = index[(source, start, end)]
+        predicted.append(Labelled(unit, start, end, code))
+        if d["decision"] != "reject":
+            gold.append(Labelled(unit, start, end, d["new_code"] or code))
+    used = sorted({k.code for k in (*predicted, *gold)})
+    coded = pd.DataFrame({"code": used})
+    _codes, order, _ = _code_order(frames.codes_frame(project), coded, "leaf")
+    # Only the codes the decisions are about, so the macro average is over those.
+    result = run(units, gold, predicted, [c for c in order if c in used])
+    real = {index[span]: Span(*span) for span in spans}
+    misses = tuple(replace(m, unit=real[m.unit.source]) for m in result.misses)
+    result = replace(result, misses=misses)
+    return result, {key[:3]: text for key, text in texts.items()}
 
 
 def score_rows(result: Evaluation) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
@@ -16,6 +17,7 @@ from pdcode.cli.render import (
     console,
     emit,
     err_console,
+    printable,
     wrote,
 )
 
@@ -148,13 +150,34 @@ def disagreements(
 
 @app.command("evaluate")
 def evaluate(
-    gold: Annotated[str, typer.Option(help="The reference coder.")],
+    gold: Annotated[
+        str,
+        typer.Option(
+            help="The reference coder, or reviewed: the review decisions on --pred's codings."
+        ),
+    ],
     pred: Annotated[str, typer.Option(help="The coder to evaluate, e.g. rules:BOOK@VERSION.")],
     project: ProjectOption = DEFAULT_PROJECT,
-    unit: Annotated[str, typer.Option(help="turn, sentence or paragraph.")] = "turn",
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            help="turn (default), sentence or paragraph; not with --gold reviewed, whose "
+            "units are the reviewed codings' spans."
+        ),
+    ] = None,
     include_interviewer: Annotated[
-        bool, typer.Option("--include-interviewer", help="Include interviewer units.")
+        bool,
+        typer.Option(
+            "--include-interviewer", help="Include interviewer units (not with --gold reviewed)."
+        ),
     ] = False,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="With --gold reviewed: only this reviewer's decisions (default: everyone's, "
+            "the newest decision on a coding winning)."
+        ),
+    ] = None,
     misses: Annotated[
         bool, typer.Option("--misses", help="List the false positives and negatives.")
     ] = False,
@@ -164,17 +187,31 @@ def evaluate(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     raw_csv: RawCsvOption = False,
 ) -> None:
-    """Precision, recall and F1 per code of one coder against a gold coder."""
+    """Precision, recall and F1 per code of one coder against a gold coder, or against
+    the review decisions on its codings (--gold reviewed)."""
     from pdcode import api
     from pdcode.api import evaluate as ev
 
     with api.open_project(project) as proj:
-        result, texts = ev.evaluate(proj, gold, pred, unit, include_interviewer)
+        result, texts = ev.evaluate(proj, gold, pred, unit, include_interviewer, reviewer)
+    reviewed = gold == ev.REVIEWED
     if fmt is not None or output is not None:
         content = ev.render_evaluation(result, texts, fmt, output, misses, raw_csv)
         emit(content) if output is None and content is not None else wrote(output)
+        if reviewed:
+            err_console.print(ev.REVIEWED_NOTE, markup=False)
         return
-    shown = Table(title=f"{pred} against {gold}: {result.units} {unit}s", title_justify="left")
+    if reviewed:
+        by = f" by {printable(reviewer)}" if reviewer is not None else ""
+        title = f"{pred} against its review{by}: {result.units} reviewed spans"
+    else:
+        title = f"{pred} against {gold}: {result.units} {unit or 'turn'}s"
+    shown = Table(
+        title=Text(printable(title)),
+        title_justify="left",
+        caption=ev.REVIEWED_NOTE if reviewed else None,
+        caption_justify="left",
+    )
     for column in ev.SCORE_COLUMNS:
         shown.add_column(column, justify="left" if column == "code" else "right")
     for row in ev.score_rows(result):
