@@ -33,3 +33,41 @@ def test_figures_match_a_hand_count() -> None:
     assert result.macro.f1 == pytest.approx(0.75)
     kinds = sorted((m.kind, m.code, m.unit.start) for m in result.misses)
     assert kinds == [("false_negative", "x", 10), ("false_positive", "x", 20)]
+
+
+def test_scores_equal_scikit_learn_for_many_codes_and_hold_for_one() -> None:
+    import random
+
+    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from pdcode.evaluation import Labelled, Span, evaluate
+
+    rng = random.Random(7)
+    units = [Span("s", i * 10, i * 10 + 9) for i in range(200)]
+    codes = ["a", "b", "c", "d"]
+    gold = [Labelled("s", u.start, u.end, c) for u in units for c in codes if rng.random() < 0.3]
+    pred = [Labelled("s", u.start, u.end, c) for u in units for c in codes if rng.random() < 0.3]
+    result = evaluate(units, gold, pred, codes)
+    binarizer = MultiLabelBinarizer(classes=codes)
+    y_true = binarizer.fit_transform([{k.code for k in gold if k.start == u.start} for u in units])
+    y_pred = binarizer.transform([{k.code for k in pred if k.start == u.start} for u in units])
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
+    for i, score in enumerate(result.per_code):
+        assert (score.precision, score.recall, score.f1, score.support) == pytest.approx(
+            (p[i], r[i], f[i], s[i]), abs=1e-12
+        )
+    for average, score in (("micro", result.micro), ("macro", result.macro)):
+        expected = precision_recall_fscore_support(
+            y_true, y_pred, average=average, zero_division=0
+        )[:3]
+        assert (score.precision, score.recall, score.f1) == pytest.approx(expected, abs=1e-12)
+    # One code alone: 1 of 2 predictions right, 1 of 2 gold found.
+    one = evaluate(
+        units[:3],
+        [Labelled("s", 0, 9, "a"), Labelled("s", 10, 19, "a")],
+        [Labelled("s", 0, 9, "a"), Labelled("s", 20, 29, "a")],
+        ["a"],
+    )
+    assert [(x.precision, x.recall, x.f1) for x in one.per_code] == [(0.5, 0.5, 0.5)]
+    assert (one.macro.precision, one.micro.recall) == (0.5, 0.5)

@@ -87,6 +87,15 @@ def units_with_codes(units: Sequence[Span], codings: Iterable[Labelled]) -> list
     return labels
 
 
+def _score(code: str, tp: int, fp: int, fn: int) -> Score:
+    """Precision, recall and F1 from counts; 0 where a ratio has no denominator
+    (as scikit-learn's ``zero_division=0``)."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return Score(code, precision, recall, f1, tp + fn, tp + fp)
+
+
 def evaluate(
     units: Sequence[Span],
     gold: Iterable[Labelled],
@@ -94,32 +103,37 @@ def evaluate(
     codes: Sequence[str] | None = None,
 ) -> Evaluation:
     """Per-code and averaged precision, recall and F1 of ``predicted`` against ``gold``."""
-    from sklearn.metrics import precision_recall_fscore_support
-    from sklearn.preprocessing import MultiLabelBinarizer
-
     gold_sets = units_with_codes(units, gold)
     pred_sets = units_with_codes(units, predicted)
     if codes is None:
         codes = sorted(set().union(*gold_sets, *pred_sets)) if units else []
-    binarizer = MultiLabelBinarizer(classes=list(codes))
+    # Counted directly rather than with scikit-learn's precision_recall_fscore_support,
+    # which reads a single code's column as a binary target and scores both classes.
     # Codes outside ``codes`` are ignored by design (e.g. another codebook's).
-    y_true = binarizer.fit_transform([s & set(codes) for s in gold_sets])
-    y_pred = binarizer.transform([s & set(codes) for s in pred_sets])
-    p, r, f, support = precision_recall_fscore_support(
-        y_true, y_pred, average=None, zero_division=0
+    tp = {c: 0 for c in codes}
+    fp = dict(tp)
+    fn = dict(tp)
+    for g, q in zip(gold_sets, pred_sets, strict=True):
+        for c in codes:
+            if c in q:
+                if c in g:
+                    tp[c] += 1
+                else:
+                    fp[c] += 1
+            elif c in g:
+                fn[c] += 1
+    per_code = tuple(_score(c, tp[c], fp[c], fn[c]) for c in codes)
+    micro = _score("micro", sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    n = len(per_code)
+    macro = Score(
+        "macro",
+        sum(s.precision for s in per_code) / n if n else 0.0,
+        sum(s.recall for s in per_code) / n if n else 0.0,
+        sum(s.f1 for s in per_code) / n if n else 0.0,
+        micro.support,
+        micro.predicted,
     )
-    per_code = tuple(
-        Score(code, float(p[i]), float(r[i]), float(f[i]), int(support[i]), int(y_pred[:, i].sum()))
-        for i, code in enumerate(codes)
-    )
-    averages = []
-    for average in ("micro", "macro"):
-        ap, ar, af, _ = precision_recall_fscore_support(
-            y_true, y_pred, average=average, zero_division=0
-        )
-        averages.append(
-            Score(average, float(ap), float(ar), float(af), int(y_true.sum()), int(y_pred.sum()))
-        )
+    averages = [micro, macro]
     misses = []
     confused: dict[tuple[str, str], int] = {}
     for unit, g, q in zip(units, gold_sets, pred_sets, strict=True):
