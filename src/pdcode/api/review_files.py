@@ -212,12 +212,12 @@ class _Codes:
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    from pdcode.humancoding.tables import _rows
+    from pdcode.humancoding.tables import read_rows
 
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InputError(path, "not a review sheet: decisions come from .csv or .xlsx")
-    rows = _rows(path)
+    rows = read_rows(path)
     if suffix == ".csv":
         rows = [{k: _unneutralise(v) for k, v in row.items()} for row in rows]
     return rows

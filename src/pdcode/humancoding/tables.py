@@ -37,7 +37,7 @@ class Problem:
         return f"{place}: {self.type}: {self.message}"
 
 
-def _rows(path: Path, limits: Limits | None = None) -> list[dict[str, str]]:
+def read_rows(path: Path, limits: Limits | None = None) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
@@ -77,7 +77,7 @@ def _rows(path: Path, limits: Limits | None = None) -> list[dict[str, str]]:
 def read_codings_table(
     path: Path, limits: Limits | None = None
 ) -> tuple[list[CodingRow], list[Problem]]:
-    rows = _rows(path, limits)
+    rows = read_rows(path, limits)
     name = str(path)
     columns = set(rows[0]) if rows else set()
     offsets = {"start", "end"} <= columns
