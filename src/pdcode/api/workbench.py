@@ -8,6 +8,7 @@ coded in the browser is ``text[start:end]`` of the stored source.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -48,11 +49,22 @@ def codes(project: Project) -> list[dict[str, Any]]:
 def code_details(project: Project) -> dict[str, dict[str, Any]]:
     """Each code's name, definition, colour, and the include, exclude and examples
     its stored codebook gives (empty where a codebook has none)."""
+    found = {c["code"]: {**c, "include": "", "exclude": "", "examples": []} for c in codes(project)}
+    for code, extra in _stored_details(tuple(store.codebook_contents(project))).items():
+        if code in found:
+            found[code].update(extra)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _stored_details(books: tuple[tuple[str, str, str], ...]) -> dict[str, dict[str, Any]]:
+    """Include, exclude and examples per code id from the stored codebooks' YAML
+    (newest first, so the first seen wins). Cached on the contents: the review
+    queue asks for every item, and parsing the YAML costs more than the rest."""
     from pdcode.codebook.validate import read_stored
 
-    found = {c["code"]: {**c, "include": "", "exclude": "", "examples": []} for c in codes(project)}
-    done: set[str] = set()
-    for name, _version, content in store.codebook_contents(project):
+    found: dict[str, dict[str, Any]] = {}
+    for name, _version, content in books:
         data = read_stored(content, name)
         stack = list(data.get("codes") or []) if isinstance(data, dict) else []
         while stack:
@@ -61,15 +73,16 @@ def code_details(project: Project) -> dict[str, dict[str, Any]]:
                 continue
             stack += [c for c in item.get("children") or [] if isinstance(c, dict)]
             code = item.get("id")
-            if not isinstance(code, str) or code not in found or code in done:
+            if not isinstance(code, str) or code in found:
                 continue
-            done.add(code)  # newest codebook first, so the first seen wins
+            extra: dict[str, Any] = {}
             for key in ("include", "exclude"):
                 if isinstance(item.get(key), str):
-                    found[code][key] = item[key]
+                    extra[key] = item[key]
             examples = item.get("examples")
             if isinstance(examples, list):
-                found[code]["examples"] = [str(e) for e in examples]
+                extra["examples"] = [str(e) for e in examples]
+            found[code] = extra
     return found
 
 

@@ -1,1 +1,156 @@
-"""`pdcode serve` (being written)."""
+"""`pdcode serve`: the workbench, a local web app over the project."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from typing import Annotated, Any
+
+import typer
+
+from pdcode.cli.app import app
+from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, printable
+from pdcode.errors import PdcodeError, UsageError
+
+TOKEN_ENV = "PDCODE_SERVE_TOKEN"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this computer only (127.0.0.0/8, ::1,
+    localhost)."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning to print when the workbench listens beyond this computer."""
+    if is_loopback(host):
+        return None
+    return (
+        f"WARNING: listening on {host}, which other computers can reach: anyone who can "
+        "reach this port and has the token can read the transcripts and code them."
+    )
+
+
+def address(host: str, port: int, token: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/?token={token}"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` (0: a free port), for uvicorn to serve."""
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror:
+        raise UsageError(f"--host {host!r} is not an address of this computer") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(where)
+        # Listening now queues a browser's first request (--open, or a script that
+        # read the address) until uvicorn accepts it.
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise PdcodeError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _who(coder: str | None) -> str:
+    import getpass
+
+    if coder:
+        return coder
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        raise UsageError("cannot tell your user name; pass --coder NAME") from None
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command("serve")
+def serve(
+    project: ProjectOption = DEFAULT_PROJECT,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            help="Your name: hand coding and review decisions are stored as "
+            "human:NAME. [default: your user name]"
+        ),
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="The port; 0 picks a free one.")
+    ] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="The address to listen on. Anything but a loopback address "
+            "lets other computers reach the workbench."
+        ),
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the workbench in the web browser.")
+    ] = False,
+) -> None:
+    """Read, code and review the project in the web browser (the workbench).
+
+    Prints the address to open, with an access token every request needs: a new
+    random one each run, or the value of the PDCODE_SERVE_TOKEN environment
+    variable when it is set. Ctrl-C stops the server.
+    """
+    import logging
+    import secrets
+    import signal
+    import webbrowser
+
+    import uvicorn
+
+    from pdcode import api
+    from pdcode.api.review import human_coder
+    from pdcode.web.app import create_app
+
+    with api.open_project(project):
+        pass  # a missing or damaged project is reported now, in one line
+    me = human_coder(_who(coder))
+    token = os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(32)
+    sock = listen(host, port)
+    url = address(host, sock.getsockname()[1], token)
+    warning = exposure_warning(host)
+    if warning is not None:
+        typer.echo(warning, err=True)
+    print(f"Serving {printable(project)} as {printable(me)} at {url}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(project, me, token),
+            host=host,
+            port=sock.getsockname()[1],
+            log_level="warning",
+            access_log=False,  # the log would show addresses, with source names
+            lifespan="on",
+        )
+    )
+    if open_browser:
+        webbrowser.open(url)
+    before = signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        sock.close()
+    print("Stopped.", flush=True)

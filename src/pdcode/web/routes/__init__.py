@@ -1,0 +1,1 @@
+"""The pages (with their JSON twins) and the JSON API of the workbench."""
