@@ -21,6 +21,7 @@ STAGES = {
     "refi",
     "reliability",
     "topics",
+    "learn",
     "analysis",
     "evaluation",
     "humancoding",
