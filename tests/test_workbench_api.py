@@ -224,3 +224,22 @@ def test_reimporting_a_source_drops_its_decisions(demo: Project, tmp_path: Path)
     api.import_paths(demo, [changed], api.ImportOptions(replace=True))
     assert review.queue(demo, RULES, "human:ana").decided == 0
     assert api.codings(demo, "human:ana") == []
+
+
+def test_progress_is_the_share_of_respondent_turns_with_any_code(demo: Project) -> None:
+    source = "s3_oakfield_head.docx"
+    turn = next(t for t in demo.segments_of(source, "turn") if not t.is_interviewer)
+    # Two overlapping codings in one turn, one straddling into the next: counted per turn.
+    workbench.code_span(demo, source, turn.start, turn.start + 5, "coaching", "human:ana")
+    workbench.code_span(demo, source, turn.start + 2, turn.end + 3, "trust", "human:ana")
+    rows = {r["name"]: r for r in workbench.overview(demo)["sources"]}
+    for name, row in rows.items():
+        turns = [t for t in demo.segments_of(name, "turn") if not t.is_interviewer]
+        for coder in (RULES, "human:ana"):
+            spans = [
+                (k["start"], k["end"]) for k in api.codings(demo, coder) if k["source"] == name
+            ]
+            covered = sum(1 for t in turns if any(a < t.end and t.start < b for a, b in spans))
+            expected = round(covered / len(turns), 4) if covered else None
+            assert row["progress"].get(coder) == expected, (name, coder)
+    assert rows[source]["progress"]["human:ana"] > 0

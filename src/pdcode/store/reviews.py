@@ -7,6 +7,7 @@ changed it meanwhile, it raises ``ConflictError`` instead of overwriting their w
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
@@ -462,7 +463,19 @@ def coded_turns(project: Project) -> dict[str, dict[str, int]]:
             spans.setdefault((k.source_id, k.coder), []).append((k.start, k.end))
     found: dict[str, dict[str, int]] = {}
     for (sid, coder), coded in spans.items():
-        covered = sum(1 for a, b in turns.get(sid, []) if any(x < b and a < y for x, y in coded))
+        # Merged into disjoint sorted spans, so each turn is one binary search.
+        merged: list[list[int]] = []
+        for x, y in sorted(coded):
+            if merged and x <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], y)
+            else:
+                merged.append([x, y])
+        ends = [y for _, y in merged]
+        covered = 0
+        for a, b in turns.get(sid, []):
+            i = bisect_right(ends, a)  # the first merged span ending after a
+            if i < len(merged) and merged[i][0] < b:
+                covered += 1
         found.setdefault(names[sid], {})[coder] = covered
     return found
 
