@@ -125,6 +125,7 @@
   };
 
   Picker.prototype.close = function () {
+    pending(null);
     this.root.hidden = true;
     this.onPick = null;
     this.onCancel = null;
@@ -202,6 +203,15 @@
     this.onPick(chosen.code);
   };
 
+  // The words being coded stay marked while the picker has the focus (focusing
+  // its input clears the page's selection): a CSS custom highlight, which
+  // changes no DOM, so the offsets of the pieces are untouched.
+  function pending(range) {
+    if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") return;
+    if (range) CSS.highlights.set("pdcode-pending", new Highlight(range));
+    else CSS.highlights.delete("pdcode-pending");
+  }
+
   var pickerRoot = document.getElementById("picker");
   var picker = pickerRoot ? new Picker(pickerRoot) : null;
 
@@ -260,7 +270,10 @@
       var start = offsetOf(r.startContainer, r.startOffset, false);
       var end = offsetOf(r.endContainer, r.endOffset, true);
       if (start === null || end === null || end <= start) return null;
-      return { start: start, end: end, rect: r.getBoundingClientRect(), within: oneTurn(start, end) };
+      return {
+        start: start, end: end, rect: r.getBoundingClientRect(), within: oneTurn(start, end),
+        range: r.cloneRange()
+      };
     }
 
     // Whether start..end lies inside one turn: the stored text between turns
@@ -279,8 +292,16 @@
       return s ? { start: s.start, end: s.end, withinOneTurn: s.within } : null;
     };
 
-    turns.addEventListener("mouseup", function (e) {
-      if (e.target.closest(".margin") || e.target.closest(".who")) return;
+    // A selection starts with the button pressed on the text (not on a coding
+    // in the margin) and may end anywhere: past the end of a line, over the
+    // margin or outside the turns; the points are moved onto the nearest piece.
+    var selecting = false;
+    turns.addEventListener("mousedown", function (e) {
+      selecting = !(e.target.closest(".margin") || e.target.closest(".who"));
+    });
+    document.addEventListener("mouseup", function (e) {
+      if (!selecting || (pickerRoot && pickerRoot.contains(e.target))) return;
+      selecting = false;
       setTimeout(function () {
         var s = selected();
         if (!s || !picker) return;
@@ -291,6 +312,7 @@
         }
         pickerRoot.setAttribute("data-sel-start", String(s.start));
         pickerRoot.setAttribute("data-sel-end", String(s.end));
+        pending(s.range);
         picker.open(s.rect.left + window.scrollX, s.rect.bottom + window.scrollY + 6, function (code) {
           post("/api/code", { source: data.source, start: s.start, end: s.end, code: code })
             .catch(failed)
