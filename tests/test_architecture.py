@@ -76,7 +76,9 @@ def test_walker_sees_function_level_imports(tmp_path: Path) -> None:
     assert _imports(sample) == [(2, "pdcode.store")]
 
 
-@pytest.mark.parametrize("heavy", ["spacy", "pandas", "sqlalchemy", "sklearn", "docx"])
+@pytest.mark.parametrize(
+    "heavy", ["spacy", "pandas", "sqlalchemy", "sklearn", "docx", "starlette", "uvicorn", "jinja2"]
+)
 def test_help_does_not_load_heavy_libraries(heavy: str) -> None:
     code = (
         "import sys\n"
