@@ -185,7 +185,52 @@ def test_a_version_2_project_gains_the_reviews_table(tmp_path: Path) -> None:
         conn.execute("DROP TABLE reviews")
         conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     with Project.open(location) as project:
-        assert project.schema_version() == 3
+        assert project.schema_version() == SCHEMA_VERSION
     with sqlite3.connect(location) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "reviews" in tables
+
+
+def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_path: Path) -> None:
+    from pdcode.records import NewCoding
+    from pdcode.store import codings
+
+    location = tmp_path / "p.db"
+    with Project.create(location) as project:
+        project.add_file([_source()])
+        codings.replace_codings(
+            project, "human:ana", "human:ana", ["a.txt"], [NewCoding("a.txt", 23, 30, "trust")]
+        )
+    with sqlite3.connect(location) as conn:  # as pdcode wrote it before learned models
+        conn.execute("DROP TABLE models")
+        conn.execute("ALTER TABLE codings DROP COLUMN probability")
+        conn.execute("ALTER TABLE codings DROP COLUMN threshold")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with Project.open(location) as project:
+        assert project.schema_version() == SCHEMA_VERSION == 4
+        [row] = codings.coding_rows(project)
+        assert (row["code"], row["probability"], row["threshold"]) == ("trust", None, None)
+        codings.replace_codings(
+            project, "model:m@0", "model:m@0", ["a.txt"],
+            [NewCoding("a.txt", 23, 30, "trust", probability=0.75, threshold=0.5)],
+        )  # fmt: skip
+        found = codings.coding_rows(project, coder="model:m@0")
+        assert [(r["probability"], r["threshold"]) for r in found] == [(0.75, 0.5)]
+    with sqlite3.connect(location) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
+    assert "models" in tables and {"probability", "threshold"} <= columns
+    # Opening again runs nothing twice.
+    with Project.open(location) as project:
+        assert project.schema_version() == SCHEMA_VERSION
+
+
+def test_the_version_4_columns_compile_nullable_for_sqlite_and_postgresql() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateColumn
+
+    from pdcode.store import schema
+
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        spec = str(CreateColumn(schema.codings.c.probability).compile(dialect=dialect))
+        assert spec.startswith("probability ") and "NOT NULL" not in spec

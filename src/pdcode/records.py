@@ -76,7 +76,10 @@ class NewCode:
 
 @dataclass(frozen=True)
 class NewCoding:
-    """One coding to store: a span of a source (by name) and a code id."""
+    """One coding to store: a span of a source (by name) and a code id.
+
+    A learned model's coding also carries the probability it gave the code and
+    the threshold the code needed (``probability >= threshold``)."""
 
     source: str
     start: int
@@ -86,6 +89,8 @@ class NewCoding:
     match_start: int | None = None
     match_end: int | None = None
     memo: str | None = None
+    probability: float | None = None
+    threshold: float | None = None
 
 
 @dataclass(frozen=True)

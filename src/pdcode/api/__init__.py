@@ -4,7 +4,16 @@ Each function joins the stages (ingest, segment, code, analyse, export) with the
 project store. The CLI only parses options, calls one of these and renders.
 """
 
-from pdcode.api import analysis, codebooks, consensus, qdpx, reliability, review, review_files
+from pdcode.api import (
+    analysis,
+    codebooks,
+    consensus,
+    learning,
+    qdpx,
+    reliability,
+    review,
+    review_files,
+)
 from pdcode.api import evaluate as evaluation
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
@@ -58,6 +67,7 @@ __all__ = [
     "import_codings",
     "import_paths",
     "init_project",
+    "learning",
     "list_sources",
     "open_project",
     "parse_attributes",

@@ -29,6 +29,9 @@ def evaluate(
     """Per-code precision, recall and F1 of ``pred`` against ``gold`` over the units
     (turns unless ``unit``), with the text of every unit (for listing the misses).
 
+    ``pred`` may be a union ``A+B`` of coders (``model:…+rules:…``): a unit has a
+    code when either coder gave it.
+
     ``gold`` ``reviewed`` is the review decisions on ``pred``'s codings (see
     `evaluate_reviewed`; ``reviewer`` picks one person's), whose units are the
     reviewed codings' spans: ``unit`` and ``include_interviewer`` do not apply.
@@ -40,6 +43,11 @@ def evaluate(
     from pdcode.evaluation import evaluate as run
 
     if gold == REVIEWED:
+        if union_parts(project, pred) is not None:
+            raise UsageError(
+                "--gold reviewed takes one --pred coder, not a union: the decisions are on "
+                "one coder's codings"
+            )
         if unit is not None or include_interviewer:
             option = "--unit" if unit is not None else "--include-interviewer"
             raise UsageError(
@@ -52,25 +60,41 @@ def evaluate(
     unit = unit or "turn"
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
-    if gold == pred:
+    preds = union_parts(project, pred) or [pred]
+    if gold in preds:
         raise UsageError("--gold and --pred name the same coder")
-    check_coders(project, [gold, pred])
+    check_coders(project, [gold, *preds])
     segments = [
         r for r in project.segment_rows(unit) if include_interviewer or not r["is_interviewer"]
     ]
     units = [Span(r["source"], r["start"], r["end"]) for r in segments]
     texts = {(r["source"], r["start"], r["end"]): r["text"] for r in segments}
-    codings = frames.coder_codings_frame(project, [gold, pred])
+    codings = frames.coder_codings_frame(project, [gold, *preds])
     _codes, order, _ = _code_order(frames.codes_frame(project), codings, "leaf")
 
-    def labelled(coder: str) -> list[Labelled]:
-        mine = codings[codings["coder"] == coder]
+    def labelled(coders: list[str]) -> list[Labelled]:
+        mine = codings[codings["coder"].isin(coders)]
         return [
             Labelled(str(s), int(a), int(b), str(c))
             for s, a, b, c in mine[["source", "start", "end", "code"]].itertuples(index=False)
         ]
 
-    return run(units, labelled(gold), labelled(pred), order), texts
+    # A union A+B: a unit has a code when either coder's span for it overlaps the unit.
+    return run(units, labelled([gold]), labelled(preds), order), texts
+
+
+def union_parts(project: Project, pred: str) -> list[str] | None:
+    """The coders of a ``--pred`` union ``A+B[+C...]`` (a unit has a code when any
+    of them gave it), or None when ``pred`` is one coder (a coder actually named
+    with a ``+`` is that coder)."""
+    if "+" not in pred or pred in frames.known_coders(project):
+        return None
+    parts = [p.strip() for p in pred.split("+")]
+    if not all(parts):
+        raise UsageError(f"--pred {pred!r}: a union names coders joined by '+', as A+B")
+    if len(set(parts)) != len(parts):
+        raise UsageError(f"--pred {pred!r} names a coder twice")
+    return parts
 
 
 REVIEWED = "reviewed"  # --gold reviewed: the review decisions on --pred's codings

@@ -17,7 +17,7 @@ from pdcode.errors import UsageError
 from pdcode.store import Project
 from pdcode.store import reviews as store
 
-ORDERS = ("code", "source", "random")
+ORDERS = ("code", "source", "random", "uncertain")
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
@@ -87,7 +87,18 @@ SUMMARY_COLUMNS = (
 )  # fmt: skip
 
 
-def _order_key(order: str, seed: int) -> Any:
+def _order_key(order: str, seed: int, margins: dict[int, float | None] | None = None) -> Any:
+    if order == "uncertain":
+        # A learned model's codings nearest their code's threshold first (smallest
+        # probability - threshold): the ones a decision teaches most about. Codings
+        # without a probability (any other coder's) last, in code order.
+        found = margins or {}
+
+        def margin(i: dict[str, Any]) -> tuple[bool, float, str, str, int, int]:
+            m = found.get(i["id"])
+            return m is None, m or 0.0, i["code"], i["source"], i["start"], i["end"]
+
+        return margin
     if order == "code":
         return lambda i: (i["code"], i["source"], i["start"], i["end"])
     if order == "source":
@@ -148,7 +159,13 @@ def queue(
     items = store.machine_items(project, coder, reviewer)
     if code is not None:
         items = [i for i in items if i["code"] == code]
-    pending = sorted((i for i in items if i["decision"] is None), key=_order_key(order, seed))
+    margins = None
+    if order == "uncertain":
+        from pdcode.store import models as model_store
+
+        margins = model_store.margins(project, coder)
+    key = _order_key(order, seed, margins)
+    pending = sorted((i for i in items if i["decision"] is None), key=key)
     skipped = set(skip)
     ids = [i["id"] for i in pending if i["id"] not in skipped]
     ids += [i["id"] for i in pending if i["id"] in skipped]

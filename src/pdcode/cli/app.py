@@ -115,6 +115,7 @@ from pdcode.cli import (  # noqa: E402, F401
     cooccur,
     export,
     imports,
+    learn,
     project,
     reliability,
     report,

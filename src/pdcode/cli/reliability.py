@@ -156,7 +156,12 @@ def evaluate(
             help="The reference coder, or reviewed: the review decisions on --pred's codings."
         ),
     ],
-    pred: Annotated[str, typer.Option(help="The coder to evaluate, e.g. rules:BOOK@VERSION.")],
+    pred: Annotated[
+        str,
+        typer.Option(
+            help="The coder to evaluate, e.g. rules:BOOK@VERSION; A+B scores the union of coders."
+        ),
+    ],
     project: ProjectOption = DEFAULT_PROJECT,
     unit: Annotated[
         str | None,

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from pdcode.errors import ProjectError
 from pdcode.learn.features import CHAR_PREFIX, TOKEN_PATTERN, FeatureParams, Features
-from pdcode.learn.model import SuggestionModel
+from pdcode.learn.model import SOLVER, TOL, SuggestionModel
 from pdcode.learn.records import CodeScore
 
 FORMAT = "pdcode-suggestion-model"
@@ -41,7 +41,12 @@ FIXED_FEATURES = {
     "idf": "ln((1 + n) / (1 + df)) + 1",
     "norm": "l2 per block",
 }
-CLASSIFIER = {"kind": "LogisticRegression", "class_weight": "balanced", "solver": "lbfgs"}
+CLASSIFIER = {
+    "kind": "LogisticRegression",
+    "class_weight": "balanced",
+    "solver": SOLVER,
+    "tol": TOL,
+}
 SCORE_FIELDS = {
     "code": str,
     "threshold": float,

@@ -164,6 +164,8 @@ def replace_codings_in(
             "rule": k.rule,
             "match_start": k.match_start,
             "match_end": k.match_end,
+            "probability": k.probability,
+            "threshold": k.threshold,
             "created_at": now,
         }
         for k in codings
@@ -195,6 +197,8 @@ def coding_rows(
             c.c.rule,
             c.c.match_start,
             c.c.match_end,
+            c.c.probability,
+            c.c.threshold,
         )
         .join(s, c.c.source_id == s.c.id)
         .outerjoin(k, s.c.case_id == k.c.id)

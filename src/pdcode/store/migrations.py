@@ -10,8 +10,10 @@ step that turns the previous version into the new one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.schema import CreateColumn
 
 from pdcode.errors import ProjectError
 from pdcode.store import schema
@@ -94,3 +96,27 @@ def _source_code_index(conn: Connection) -> None:
 def _reviews(conn: Connection) -> None:
     """v3: the reviews table (decisions on machine codings)."""
     schema.reviews.create(conn, checkfirst=True)
+
+
+@register(4)
+def _models(conn: Connection) -> None:
+    """v4: the models table (learned suggestion models) and, on codings, the
+    probability and threshold of a model's coding (NULL for every other coder)."""
+    schema.models.create(conn, checkfirst=True)
+    add_columns(conn, schema.codings, ("probability", "threshold"))
+
+
+def add_columns(conn: Connection, table: Any, names: tuple[str, ...]) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` for each of ``names`` the table lacks, the
+    column's type written by the connection's dialect (SQLite, PostgreSQL...).
+    The columns must be nullable: existing rows get NULL."""
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    quote = conn.dialect.identifier_preparer.quote
+    for name in names:
+        if name in present:
+            continue
+        column = table.c[name]
+        if not column.nullable:
+            raise ValueError(f"cannot add the non-nullable column {name} to {table.name}")
+        spec = CreateColumn(column).compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {spec}"))

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -122,7 +122,8 @@ codings = Table(
     Column("code", String(255), nullable=False),
     Column("codebook_id", ForeignKey("codebooks.id"), nullable=True),
     Column("coder", String(255), nullable=False),
-    # human:NAME, rules:BOOK@VERSION#HASH, topics:..., qdpx:TOOL — where the coding came from
+    # human:NAME, rules:BOOK@VERSION#HASH, model:NAME@HASH#sha256:DIGEST, topics:...,
+    # qdpx:TOOL — where the coding came from
     Column("provenance", String(512), nullable=False),
     Column("rule", Text),  # the rule that fired, for auto-coding; NULL for human coding
     # Where in the segment the rule matched (code points into sources.text), so a
@@ -130,6 +131,10 @@ codings = Table(
     Column("match_start", Integer),
     Column("match_end", Integer),
     Column("created_at", String(32), nullable=False),
+    # A learned model's coding (v4): the probability it gave the code on the unit
+    # and the threshold the code needed; NULL for every other coder.
+    Column("probability", Float),
+    Column("threshold", Float),
     Index("ix_codings_source_start", "source_id", "start"),
     Index("ix_codings_coder", "coder"),
     Index("ix_codings_code", "code"),
@@ -172,4 +177,24 @@ reviews = Table(
     Column("decided_at", String(32), nullable=False),
     UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
     Index("ix_reviews_coder", "coder", "reviewer"),
+)
+
+# Learned suggestion models (v4): ``record`` is the model as canonical JSON (plain
+# data checked by its digest on every load, never pickle); ``hash`` the first 12
+# hex digits of that digest, as in its coder ``model:NAME@HASH``. ``coders`` is the
+# JSON list of the human coders it learned from, ``unit`` the units it learned and
+# suggests on, ``codebook`` the content hash of the codebook its codes come from
+# (NULL when they come from several or none). Learning again under a name
+# replaces the row.
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("coders", Text, nullable=False),
+    Column("codebook", String(64)),
+    Column("created_at", String(32), nullable=False),
 )
