@@ -43,7 +43,7 @@ from tests.browser_support import (  # noqa: E402
 )
 
 RULES = "rules:pd-leadership@1.0.0"
-ME = "human:tester"
+ME = "tester"
 TOKEN = "browser-test-token-0123456789"
 # CRLF line ends, an emoji before the words to select (so code points and the
 # browser's UTF-16 differ there), an accented word, a ZWJ emoji sequence, markup.
@@ -59,7 +59,7 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The sample project plus ``nasty.txt``, served as ``human:tester``; Ctrl-C at
+    """The sample project plus ``nasty.txt``, served as ``tester``; Ctrl-C at
     the end must stop it cleanly."""
     folder = tmp_path_factory.mktemp("browser")
     api.run_demo(folder)
@@ -257,7 +257,8 @@ def test_code_a_mouse_selection(page: Page, server: Server) -> None:
     assert selected == text[start:end] == "sense of direction. The schools"
     assert coding["text"] == selected
     assert (coding["source"], coding["start"], coding["end"]) == (source, start, end)
-    assert coding["code"] == chosen and coding["coder"] == ME and coding["provenance"] == ME
+    assert coding["code"] == chosen and coding["coder"] == ME
+    assert coding["provenance"] == f"human:{ME}"
     # The second match of "leader": the arrow key moved the choice.
     assert chosen != pick_first(page, "leader")
     # The reloaded reader shows it in the margin as this coder's own.

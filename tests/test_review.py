@@ -92,7 +92,7 @@ def test_export_csv_one_row_per_coding_in_order_and_reproducible(db: str, tmp_pa
     keys = [(r["source"], int(r["start"]), int(r["end"]), r["code"]) for r in rows]
     assert keys == sorted(keys)
     assert {r["coder"] for r in rows} == {CODER}
-    assert {r["reviewer"] for r in rows} == {"human:jo"}
+    assert {r["reviewer"] for r in rows} == {"jo"}
     assert not any(r["decision"] or r["new_code"] for r in rows)
     assert all(r["rule"] and r["matched"] and r["text"] and r["speaker"] for r in rows)
     # The matched words are inside the coded text, as the rule found them.
@@ -111,7 +111,7 @@ def test_export_xlsx_opens_in_openpyxl_and_is_reproducible(db: str, tmp_path: Pa
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == list(EXPORT_COLUMNS)
     assert len(values) == CODINGS + 1
-    assert {v[EXPORT_COLUMNS.index("reviewer")] for v in values[1:]} == {"human:jo"}
+    assert {v[EXPORT_COLUMNS.index("reviewer")] for v in values[1:]} == {"jo"}
     assert all(v[EXPORT_COLUMNS.index("decision")] is None for v in values[1:])
     assert all(isinstance(v[EXPORT_COLUMNS.index("start")], int) for v in values[1:])
     _ok("review", "export", "--coder", CODER, "--reviewer", "jo", "-o", str(out), "-p", db)
@@ -150,7 +150,7 @@ def test_filled_csv_imports_and_the_summary_counts_it(db: str, tmp_path: Path) -
     sheet = _write(rows, tmp_path / "filled.csv")
     stdout = _ok("review", "import", str(sheet), "-p", db)
     assert stdout.strip() == (
-        f"Stored 18 decision(s) by human:jo on {CODER}; 0 unchanged; "
+        f"Stored 18 decision(s) by jo on {CODER}; 0 unchanged; "
         f"{CODINGS - 18} row(s) without a decision skipped."
     )
     summary = _summary(db)
@@ -215,7 +215,7 @@ def test_filled_xlsx_imports(db: str, tmp_path: Path) -> None:
     book.save(out)
     # The sheet was exported for jo: its reviewer cells win over --reviewer.
     stdout = _ok("review", "import", str(out), "--reviewer", "ana", "-p", db)
-    assert stdout.startswith(f"Stored 4 decision(s) by human:jo on {CODER}; 0 unchanged;")
+    assert stdout.startswith(f"Stored 4 decision(s) by jo on {CODER}; 0 unchanged;")
     tally = _summary(db, "--reviewer", "jo")["learning_communities"]
     assert (tally["reviewed"], tally["accepted"], tally["rejected"], tally["changed"]) == (
         4,
@@ -281,7 +281,7 @@ def test_a_conflicting_decision_is_refused(db: str, tmp_path: Path) -> None:
     first["decision"] = "reject"
     sheet = _write([first], tmp_path / "two.csv")
     stderr = _fails(1, "review", "import", str(sheet), "-p", db)
-    assert f"{sheet}:2: decision: human:jo already decided 'accept'" in stderr
+    assert f"{sheet}:2: decision: jo already decided 'accept'" in stderr
     # Within one file: two rows deciding one coding two ways.
     second = dict(first, decision="accept")
     sheet = _write(
@@ -293,14 +293,14 @@ def test_a_conflicting_decision_is_refused(db: str, tmp_path: Path) -> None:
 
 
 def test_the_reviewer_cell_wins_over_the_option(db: str, tmp_path: Path) -> None:
-    rows = _export(db, tmp_path / "review.csv")  # every row says human:jo
+    rows = _export(db, tmp_path / "review.csv")  # every row says jo
     trust = _by_code(rows)["trust"]
     trust[0]["decision"] = "a"
     trust[1].update(decision="x", reviewer="")  # an empty cell: the option decides
     stdout = _ok(
         "review", "import", str(_write(trust, tmp_path / "f.csv")), "--reviewer", "sam", "-p", db
     )
-    assert "by human:jo, human:sam" in stdout
+    assert "by jo, sam" in stdout
     assert _summary(db, "--reviewer", "jo")["trust"]["accepted"] == 1
     assert _summary(db, "--reviewer", "sam")["trust"]["rejected"] == 1
 
@@ -363,9 +363,7 @@ def test_summary_with_nothing_reviewed_says_so(db: str) -> None:
     assert stdout.startswith("Nothing reviewed yet")
     rows = json.loads(_ok("review", "summary", "--format", "json", "-p", db))
     assert rows and not any(r["reviewed"] for r in rows)
-    assert "Nothing reviewed yet by human:sam" in _ok(
-        "review", "summary", "--reviewer", "sam", "-p", db
-    )
+    assert "Nothing reviewed yet by sam" in _ok("review", "summary", "--reviewer", "sam", "-p", db)
 
 
 # -- evaluate --gold reviewed ------------------------------------------------------
@@ -446,10 +444,10 @@ def test_export_codings_carries_the_decisions(db: str, tmp_path: Path) -> None:
         ]
 
     machine = [c for c in at(trust[0], CODER) if c["code"] == "trust"]
-    assert machine[0]["review"] == "reject by human:ana; accept by human:jo"
+    assert machine[0]["review"] == "reject by ana; accept by jo"
     changed = [c for c in at(trust[1], CODER) if c["code"] == "trust"]
-    assert changed[0]["review"] == "change to coaching by human:jo"
-    made = at(trust[0], "human:jo") + at(trust[1], "human:jo")
+    assert changed[0]["review"] == "change to coaching by jo"
+    made = at(trust[0], "jo") + at(trust[1], "jo")
     assert [(c["code"], c["provenance"], c["review"]) for c in made] == [
         ("trust", f"review:{CODER}", ""),
         ("coaching", f"review:{CODER}", ""),
@@ -489,7 +487,7 @@ def test_a_cell_neutralised_in_the_csv_still_names_its_coding(tmp_path: Path) ->
     _ok("review", "export", "--coder", CODER, "-o", str(out), "-p", db)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["source"], r["code"]) for r in rows] == [("'=sum(1).txt", "coaching")]
-    assert rows[0]["reviewer"] == f"human:{getpass.getuser()}"
+    assert rows[0]["reviewer"] == getpass.getuser()
     raw = _ok("review", "export", "--coder", CODER, "--raw-csv", "-p", db)
     assert "\n=sum(1).txt," in raw
     rows[0]["decision"] = "a"

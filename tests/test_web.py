@@ -37,7 +37,7 @@ with warnings.catch_warnings():
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 RULES = "rules:pd-leadership@1.0.0"
 TOKEN = "test-token-0123456789"
-ME = "human:tester"
+ME = "tester"
 NASTY = (
     "Interviewer: Tell me about {{ config }} and \"quotes\" & 'apostrophes'?\r\n\r\n"
     "Teacher: We ran <script>alert(1)</script> the café 🙂 trial with coaching 👩🏽‍🏫 now.\r\n"
@@ -631,7 +631,7 @@ def test_serve_prints_the_address_and_stops_cleanly(
     port = ran["port"]
     assert port and port > 0
     url = f"http://0.0.0.0:{port}/?token=tok123"
-    assert f"Serving {demo_db} as human:ana at {url}" in result.output
+    assert f"Serving {demo_db} as ana at {url}" in result.output
     assert "Press Ctrl-C to stop." in result.output
     assert "anyone who can reach this port and has the token" in result.output
     assert result.output.rstrip().endswith("Stopped.")
@@ -656,7 +656,7 @@ def test_serve_answers_for_real(demo_db: Path, tmp_path: Path) -> None:
         assert int(found.group(2)) > 0 and len(token) >= 40
         with httpx.Client(follow_redirects=True, timeout=10) as client:
             page = client.get(url)
-            assert page.status_code == 200 and "human:ana" in page.text
+            assert page.status_code == 200 and "ana" in page.text
             assert str(page.url).endswith("/")  # the token is out of the address
             assert client.get(url.split("?")[0] + "api/codes.json").status_code == 200
         server.send_signal(signal.SIGINT)

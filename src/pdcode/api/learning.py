@@ -59,19 +59,28 @@ def model_coder(name: str, digest_hash: str) -> str:
 
 
 def check_training_coders(project: Project, coders: Sequence[str]) -> list[str]:
-    """The coders to learn from, each once: people (``human:NAME``, or any coder
-    that is not a machine coder, such as an imported ``gold``) with codings here."""
+    """The coders to learn from, each once: people (any coder that is not a
+    machine coder: ``ana``, an imported ``gold``) with codings here."""
     from pdcode.api.filters import check_coders
+    from pdcode.store import frames
 
-    chosen = list(dict.fromkeys(c.strip() for c in coders))
+    known = set(frames.known_coders(project))
+    # `human:ana` names the person `ana` (how pdcode stores people), unless a coder
+    # of that very name exists.
+    chosen = list(
+        dict.fromkeys(
+            c.strip().removeprefix("human:") if c.strip() not in known else c.strip()
+            for c in coders
+        )
+    )
     if not chosen or not all(chosen):
-        raise UsageError("name at least one human coder to learn from: --from human:NAME")
+        raise UsageError("name at least one person to learn from: --from NAME")
     machine = [c for c in chosen if c.startswith(MACHINE)]
     if machine:
         raise UsageError(
             f"--from {machine[0]!r} is a machine coder; a model learns from people's coding "
-            "(human:NAME, or an imported coder such as gold). Review the machine's codings "
-            "first: accepted ones become the reviewer's own"
+            "(a person such as ana, or an imported coder such as gold). Review the "
+            "machine's codings first: accepted ones become the reviewer's own"
         )
     check_coders(project, chosen)
     return chosen

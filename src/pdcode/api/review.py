@@ -4,6 +4,7 @@ A machine coder (``rules:BOOK@VERSION``, a learned model, topics) proposes; a
 person decides on each coding: accept, reject, or change its code. Decisions are
 stored beside the machine codings (which stay) and accepted or changed ones add
 the span as the reviewer's own coding, with provenance ``review:<machine coder>``.
+A person's coder name is their bare NAME (see ``human_coder``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
 def human_coder(name: str) -> str:
-    """``human:NAME`` for a person's name (given with or without the prefix)."""
-    name = name.strip()
-    if not name:
+    """A person's coder name as pdcode stores people everywhere (`pdcode codings
+    import --coder ana` stores coder ``ana`` with provenance ``human:ana``): the bare
+    NAME, a ``human:`` prefix dropped, so that one person is one coder whether they
+    coded in a spreadsheet, in the workbench or by reviewing."""
+    found = name.strip().removeprefix("human:").strip()
+    if not found:
         raise UsageError("a coder needs a name")
-    return name if name.startswith("human:") else f"human:{name}"
+    if found.startswith(("rules:", "model:", "topics:", "review:")):
+        raise UsageError(f"{found!r} names a machine coder, not a person")
+    return found
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:

@@ -234,12 +234,15 @@ def code_page(project: Project, code: str, coder: str | None = None) -> dict[str
 def code_span(
     project: Project, source: str, start: int, end: int, code: str, coder: str
 ) -> dict[str, Any]:
-    """A person codes ``text[start:end]`` of ``source``; returns the stored coding."""
+    """A person (``coder``, their bare name) codes ``text[start:end]`` of ``source``,
+    with provenance ``human:NAME``; returns the stored coding."""
     from pdcode.api.filters import resolve_code
 
     found = resolve_code(project, code)
     assert found is not None
-    coding_id = store.add_coding(project, source, start, end, found, coder, provenance=coder)
+    coding_id = store.add_coding(
+        project, source, start, end, found, coder, provenance=f"human:{coder}"
+    )
     return {"id": coding_id, "source": source, "start": start, "end": end, "code": found}
 
 

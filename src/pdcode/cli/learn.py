@@ -41,8 +41,8 @@ def learn(
         list[str],
         typer.Option(
             "--from",
-            help="A human coder to learn from (human:NAME, or an imported coder such as "
-            "gold); repeat for several.",
+            help="A person to learn from, by coder name as stored (ana, or an imported "
+            "coder such as gold); repeat for several.",
         ),
     ],
     unit: Annotated[str, typer.Option(help="turn, sentence or paragraph.")] = "turn",

@@ -29,7 +29,9 @@ app.add_typer(review_app, name="review")
 
 ReviewerOption = Annotated[
     str | None,
-    typer.Option(help="Who reviews (stored as human:NAME); default: your login name."),
+    typer.Option(
+        help="Who reviews (a person's name, as in codings import); default: your login name."
+    ),
 ]
 
 
@@ -74,7 +76,7 @@ def import_(
     reviewer: Annotated[
         str | None,
         typer.Option(
-            help="Who decided, for rows whose reviewer cell is empty (stored as human:NAME); "
+            help="Who decided, for rows whose reviewer cell is empty (a person's name); "
             "default: your login name."
         ),
     ] = None,

@@ -86,8 +86,9 @@ def serve(
     coder: Annotated[
         str | None,
         typer.Option(
-            help="Your name: hand coding and review decisions are stored as "
-            "human:NAME. [default: your user name]"
+            help="Your name: your hand coding and review decisions are stored under it, "
+            "with provenance human:NAME, as pdcode codings import stores a person. "
+            "[default: your user name]"
         ),
     ] = None,
     port: Annotated[
