@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from evaluate_rules import import_gold, import_sets
+
 from pdcode import api
 from pdcode.codebook.model import leaves
 from pdcode.codebook.validate import load_codebook
@@ -112,17 +114,8 @@ def main() -> None:
 def dev_units() -> list[TrainingUnit]:
     """The respondent turns of the development sets with their gold codes."""
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "learn.db") as project:
-        for name in DEV:
-            if name == "dev":
-                sample = REPO / "transcripts_sample"
-                options = api.ImportOptions(manifest=sample / "manifest.csv")
-                report = api.import_paths(project, [sample], options)
-            else:
-                paths = sorted((HERE / name).glob("*.txt"))
-                report = api.import_paths(project, paths, api.ImportOptions())
-            assert not report.failed, report.summary()
-            gold = api.import_codings(project, HERE / name / "gold.csv", "gold", codebook=BOOK)
-            assert not gold.problems, gold.problems
+        import_sets(project, DEV)
+        import_gold(project, DEV)
         rows = [r for r in project.segment_rows("turn") if not r["is_interviewer"]]
         codings = [
             Labelled(c["source"], c["start"], c["end"], c["code"])
