@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from pdcode.learn import (
 from pdcode.learn.curve import micro
 from pdcode.learn.features import FeatureParams, count, fit_features
 from pdcode.learn.folds import grouped_folds
+from pdcode.learn.rules import BookRef, RuleFeatures
 from pdcode.learn.serial import canonical
 from pdcode.learn.thresholds import choose_threshold
 from tests.conftest import REPO
@@ -352,3 +354,106 @@ def test_cross_validation_and_learning_curve() -> None:
 def test_the_stage_is_registered_with_the_architecture_check() -> None:
     source = (Path(__file__).parent / "test_architecture.py").read_text(encoding="utf-8")
     assert '"learn"' in source
+
+
+# -- a codebook's rules as features ----------------------------------------------------
+
+# A hidden half of the everyday texts, which no word tells apart: only a "rule"
+# that fires on exactly those texts knows them.
+FLAGGED = frozenset(sorted(OTHER)[::2])
+
+
+def _flag_hits(texts: Sequence[str]) -> list[list[str]]:
+    return [["flagged"] if t in FLAGGED else [] for t in texts]
+
+
+def _rule_features() -> RuleFeatures:
+    book = BookRef("flags", "1.0.0", hashlib.sha256(b"flags").hexdigest())
+    return RuleFeatures(book, ("flagged", "never"), _flag_hits)
+
+
+FLAG_UNITS = [
+    TrainingUnit(SOURCES[i % len(SOURCES)], text, frozenset({"flagged"}))
+    if text in FLAGGED
+    else TrainingUnit(SOURCES[i % len(SOURCES)], text)
+    for i, text in enumerate(OTHER + COACHING + BUDGET)
+]
+
+
+@pytest.fixture(scope="module")
+def ruled() -> SuggestionModel:
+    return SuggestionModel(["flagged"], min_positive=5, rules=_rule_features()).fit(FLAG_UNITS)
+
+
+def test_a_code_whose_rule_fires_is_learnable_from_the_rule_feature(
+    ruled: SuggestionModel,
+) -> None:
+    plain = SuggestionModel(["flagged"], min_positive=5).fit(FLAG_UNITS)
+    [with_rules], [without] = ruled.cv_scores_, plain.cv_scores_
+    assert with_rules.f1 == 1.0 and without.f1 < 0.9
+    assert ruled.coef_.shape == (1, len(ruled.vocabulary_) + 2)
+    assert ruled.columns_[-2:] == ("rule:flagged", "rule:never")
+    texts = [*sorted(FLAGGED)[:2], "The minibus broke down on the way back from the museum."]
+    suggested = ruled.suggest(texts)
+    assert [s.code for s in suggested[0]] == ["flagged"] == [s.code for s in suggested[1]]
+    assert suggested[0][0].top_terms[0] == "rule:flagged"
+    assert suggested[2] == []
+
+
+def test_a_record_with_rules_round_trips_and_checks_its_rules(ruled: SuggestionModel) -> None:
+    record = to_record(ruled)
+    assert record["rules"] == {
+        "codebook": {
+            "name": "flags",
+            "version": "1.0.0",
+            "content_hash": hashlib.sha256(b"flags").hexdigest(),
+        },
+        "codes": ["flagged", "never"],
+        "scaling": "0/1",
+    }
+    assert "codebook" not in record  # no codebook was named for the codes
+    loaded = from_record(json.loads(json.dumps(record)), name="demo")
+    assert loaded.rules is not None and not loaded.rules.attached
+    texts = [u.text for u in FLAG_UNITS]
+    with pytest.raises(RuntimeError, match="not attached"):
+        loaded.predict_proba(texts)
+    loaded.rules = loaded.rules.attach(_flag_hits)
+    assert np.array_equal(loaded.predict_proba(texts), ruled.predict_proba(texts))
+    assert canonical(to_record(loaded)) == canonical(record)
+    assert (
+        SuggestionModel(["flagged"], min_positive=5, rules=_rule_features())
+        .fit(list(reversed(FLAG_UNITS)))
+        .hash_
+        == ruled.hash_
+    )
+    # changed without resealing: the digest catches it
+    changed = copy.deepcopy(record)
+    changed["rules"]["codes"] = ["never", "flagged"]
+    with pytest.raises(ProjectError, match="model demo: its record does not match its digest"):
+        from_record(changed, name="demo")
+    # resealed: every check still holds
+    for key, value, said in [
+        ("codes", ["flagged"], "coef has shape"),
+        ("codes", ["flagged", "flagged"], "rules.codes repeats an entry"),
+        ("codes", [], "rules.codes is empty"),
+        ("codes", "flagged", "rules.codes is not a list"),
+        ("scaling", "standard", "scaled 'standard'"),
+        ("codebook", {"name": "flags"}, "rules.codebook does not have exactly the fields"),
+        ("extra", 1, "rules does not have exactly the fields"),
+    ]:
+        bad = copy.deepcopy(record)
+        bad["rules"][key] = value
+        with pytest.raises(ProjectError, match=said):
+            from_record(_reseal(bad), name="demo")
+    bad = copy.deepcopy(record)
+    bad["rules"]["codebook"]["content_hash"] = "not a hash"
+    with pytest.raises(ProjectError, match=r"rules\.codebook\.content_hash is not a sha256"):
+        from_record(_reseal(bad), name="demo")
+    with pytest.raises(ProjectError, match="rules is not a JSON object"):
+        from_record(_reseal({**record, "rules": ["flagged"]}), name="demo")
+    with pytest.raises(ProjectError, match=r"fields \['surprise'\]"):
+        from_record(_reseal({**record, "surprise": 1}), name="demo")
+    # a record without rules is the version-1 record it always was
+    without = {k: v for k, v in record.items() if k != "rules"}
+    with pytest.raises(ProjectError, match="coef has shape"):
+        from_record(_reseal(without), name="demo")

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from pdcode import api
 from pdcode.api import learning
 from pdcode.cli import app
+from pdcode.codebook import content_hash, load_codebook
 from pdcode.store import Project
 from tests.conftest import REPO
 
@@ -420,3 +421,145 @@ def test_the_shipped_model_suggests_on_a_fresh_demo_project(tmp_path: Path) -> N
     assert again.exit_code == 0 and "Copied" not in again.stderr
     shown = json.loads(_ok("models", "show", "pd-leadership", "--json", "-p", location))
     assert any("shipped with pdcode" in note for note in shown["notes"])
+
+
+# -- --codebook and --with-rules -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ruled(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``base`` with the model `r` learned from gold with the rules of BOOK."""
+    db = tmp_path_factory.mktemp("ruled") / "p.db"
+    shutil.copy(base, db)
+    _ok("learn", "--name", "r", "--from", "gold", "--with-rules", str(BOOK), "-p", str(db))
+    return db
+
+
+@pytest.fixture
+def ruled_db(ruled: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "p.db"
+    shutil.copy(ruled, copy)
+    return str(copy)
+
+
+def _leaves(path: Path) -> list[str]:
+    from pdcode.learn.rules import leaf_codes
+
+    return list(leaf_codes(load_codebook(path)))
+
+
+def test_with_rules_adds_a_column_per_leaf_code_and_suggests_alike(ruled_db: str) -> None:
+    record = json.loads(_record(ruled_db, "r"))
+    rules = record["rules"]
+    assert rules["codes"] == _leaves(BOOK) and rules["scaling"] == "0/1"
+    assert rules["codebook"] == {
+        "name": "pd-leadership",
+        "version": "1.0.0",
+        "content_hash": content_hash(BOOK),
+    }
+    assert record["coef"]["shape"] == [len(record["codes"]), len(record["vocabulary"]) + 21]
+    shown = json.loads(_ok("models", "show", "r", "--json", "-p", ruled_db))
+    assert shown["rules"]["codes"] == rules["codes"] and shown["learned_codebook"] is None
+    assert "with the rules of pd-leadership@1.0.0" in _ok("models", "show", "r", "-p", ruled_db)
+    coder = shown["coder"]
+
+    def made() -> list[tuple[Any, ...]]:
+        with Project.open(ruled_db) as project:
+            rows = api.codings(project, coder)
+        return [
+            (*k, r["probability"], r["threshold"], r["rule"])
+            for k, r in zip(_keys(rows), rows, strict=True)
+        ]
+
+    _ok("suggest", "--model", "r", "-p", ruled_db)
+    first = made()
+    assert first and any("rule:" in row[-1] for row in first)
+    _ok("suggest", "--model", "r", "-p", ruled_db)
+    assert made() == first
+    # learning again gives the same record, byte for byte
+    before = _record(ruled_db, "r")
+    _ok("learn", "--name", "r", "--from", "gold", "--with-rules", str(BOOK), "-p", ruled_db)
+    assert _record(ruled_db, "r") == before
+    # the reloaded model gives the very probabilities stored
+    with Project.open(ruled_db) as project:
+        loaded = learning.load(project, "r")
+        learning.attach_rules(project, "r", loaded.model)
+        units = project.segment_rows("turn")
+        texts = [u["text"] for u in units if not u["is_interviewer"]]
+        again = learning.load(project, "r")
+        learning.attach_rules(project, "r", again.model)
+    assert (loaded.model.predict_proba(texts) == again.model.predict_proba(texts)).all()
+    probabilities = {p for *_, p, _t, _r in first}
+    assert probabilities <= {float(p) for p in loaded.model.predict_proba(texts).ravel()}
+
+
+def test_suggest_refuses_a_model_whose_rules_the_project_lacks(db: str, tmp_path: Path) -> None:
+    copy = tmp_path / "pd-leadership.yaml"
+    copy.write_text(BOOK.read_text("utf-8") + "# a copy of other content\n", encoding="utf-8")
+    _ok("learn", "--name", "r2", "--from", "gold", "--with-rules", str(copy), "-p", db)
+    with sqlite3.connect(db) as conn:
+        (book_id,) = conn.execute(
+            "SELECT id FROM codebooks WHERE content_hash = ?", (content_hash(copy),)
+        ).fetchone()
+        conn.execute("DELETE FROM codes WHERE codebook_id = ?", (book_id,))
+        conn.execute("DELETE FROM codebooks WHERE id = ?", (book_id,))
+    result = _run("suggest", "--model", "r2", "-p", db)
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: model r2: it uses the rules of codebook pd-leadership@1.0.0")
+    assert content_hash(copy)[:12] in line
+    # the stored content must be a codebook of that name, version and codes
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO codebooks (name, version, content_hash, content, loaded_at) "
+            "VALUES ('pd-leadership', '1.0.0', ?, 'name: [', '2024-01-01T00:00:00Z')",
+            (content_hash(copy),),
+        )
+    result = _run("suggest", "--model", "r2", "-p", db)
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: model r2: the stored codebook pd-leadership@1.0.0")
+
+
+def test_codebook_restricts_the_codes_learned(db: str, tmp_path: Path) -> None:
+    book = tmp_path / "few.yaml"
+    book.write_text(
+        "name: few\nversion: '2'\ncodes:\n"
+        "  - id: vision_led\n    name: Vision-led PD\n"
+        "  - id: leaders\n    name: Leaders\n    children:\n"
+        "      - id: pd_leader_support\n        name: Support\n"
+        "      - id: trust\n        name: Trust\n",
+        encoding="utf-8",
+    )
+    out = _ok("learn", "--name", "few", "--from", "gold", "--codebook", str(book), "-p", db)
+    assert "codes coded but not in codebook few, so not learned:" in out
+    shown = json.loads(_ok("models", "show", "few", "--json", "-p", db))
+    learned = {c["code"] for c in shown["codes"]} | {k["code"] for k in shown["skipped"]}
+    assert learned == {"vision_led", "pd_leader_support", "trust"}
+    assert {c["code"] for c in shown["codes"]} == {"vision_led", "pd_leader_support"}
+    assert shown["codebook"] == content_hash(book)
+    assert shown["learned_codebook"] == {
+        "name": "few",
+        "version": "2",
+        "content_hash": content_hash(book),
+    }
+    assert json.loads(_record(db, "few"))["codebook"] == shown["learned_codebook"]
+    with Project.open(db) as project:
+        assert learning.store.codebook_by_hash(project, content_hash(book)) is not None
+    assert "codes of the codebook few@2" in _ok("models", "show", "few", "-p", db)
+    _ok("suggest", "--model", "few", "-p", db)
+
+
+def test_a_tampered_rules_section_is_refused_naming_the_model(ruled_db: str) -> None:
+    with sqlite3.connect(ruled_db) as conn:
+        (text,) = conn.execute("SELECT record FROM models WHERE name = 'r'").fetchone()
+        record = json.loads(text)
+        record["rules"]["codes"] = list(reversed(record["rules"]["codes"]))
+        conn.execute(
+            "UPDATE models SET record = ? WHERE name = 'r'",
+            (json.dumps(record, sort_keys=True, separators=(",", ":")),),
+        )
+    result = _run("suggest", "--model", "r", "-p", ruled_db)
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: model r: ") and "digest" in line

@@ -8,6 +8,12 @@ among them rejected), fits a ``learn.SuggestionModel`` and stores its record.
 shipped with pdcode of that name, and writes its suggestions as the codings of
 ``model:NAME@HASH``, replacing that coder's previous run in the sources it
 covers. The suggestions are reviewed like any machine coding (`pdcode serve`).
+
+``learn --codebook FILE`` learns the leaf codes of that codebook (stored in the
+project as ``pdcode code`` stores it); ``learn --with-rules FILE`` adds, per
+unit, one 0/1 column per leaf code of that codebook saying whether its rules fire
+there. ``suggest`` runs the same rules again, from the codebook of that exact
+content stored in the project, and refuses when the project has none.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ from pdcode.store import models as store
 
 if TYPE_CHECKING:
     from pdcode.api.coding import CodeReport
+    from pdcode.codebook.model import Codebook
     from pdcode.learn import CodeScore, CurveRow, Suggestion, SuggestionModel, TrainingUnit
+    from pdcode.learn.rules import BookRef, RuleFeatures
 
 MACHINE = ("rules:", "model:", "topics:")
 # A model's name goes into its coder, model:NAME@HASH, and names a shipped file.
@@ -198,8 +206,11 @@ def fit(
     seed: int = 0,
     folds: int = 5,
     notes: Sequence[str] = (),
+    rules: RuleFeatures | None = None,
+    codebook: BookRef | None = None,
 ) -> SuggestionModel:
     """A ``SuggestionModel`` fitted on ``data``; ``notes`` are added to its own.
+    ``rules`` adds rule columns; ``codebook`` names the codebook of ``data.codes``.
 
     Too little coding to learn from is a ``ProjectError`` naming the model."""
     from pdcode.learn import NothingToLearn, SuggestionModel
@@ -207,7 +218,7 @@ def fit(
     _check_options(min_precision, min_positive, folds)
     model = SuggestionModel(
         list(data.codes), min_positive=min_positive, seed=seed, min_precision=min_precision,
-        folds=folds,
+        folds=folds, rules=rules, codebook=codebook,
     )  # fmt: skip
     try:
         if not data.codes:
@@ -263,27 +274,56 @@ def learn(
     min_positive: int = 8,
     seed: int = 0,
     folds: int = 5,
+    codebook: Path | None = None,
+    with_rules: Path | None = None,
 ) -> LearnReport:
     """Learn code suggestions from ``from_coders``' coding and store the model as
     ``name`` (replacing an earlier model of that name; its suggestions, under the
-    old hash, stay). With ``curve``, also the learning curve (nested grouped CV)."""
+    old hash, stay). With ``curve``, also the learning curve (nested grouped CV).
+
+    ``codebook``: learn the leaf codes of this codebook (stored in the project)
+    rather than those of the codebooks the coders' codes come from.
+    ``with_rules``: add a 0/1 column per leaf code of this codebook, whether its
+    rules fire on the unit (the codebook is stored in the project, where
+    ``suggest`` finds it again by content hash)."""
+    from dataclasses import replace
+
     from pdcode.learn import learning_curve
+    from pdcode.learn.rules import BookRef, from_codebook, leaf_codes
 
     check_name(name)
     _check_unit(unit)
     _check_options(min_precision, min_positive, folds)
     coders = check_training_coders(project, from_coders)
+    # Both codebooks are read (and refused) first and stored once the training
+    # data is known: a codebook stored first could change the default codes.
+    named = None if codebook is None else _read_codebook(codebook, require_rules=False)
+    ruled = None if with_rules is None else _read_codebook(with_rules, require_rules=True)
     data = training_data(project, coders, unit)
+    notes: list[str] = []
+    book_ref = rules = None
+    if named is not None:
+        book, digest = _save_codebook(project, *named)
+        book_ref = BookRef(book.name, book.version, digest)
+        codes = leaf_codes(book)
+        used = sorted(set().union(*(u.codes for u in data.units)) - set(codes))
+        if used:
+            notes.append(
+                f"codes coded but not in codebook {book.name}, so not learned: " + ", ".join(used)
+            )
+        data = replace(data, codes=codes, codebook=digest)
+    if ruled is not None:
+        rules = from_codebook(*_save_codebook(project, *ruled))
     model = fit(
         data, name, min_precision=min_precision, min_positive=min_positive, seed=seed,
-        folds=folds,
+        folds=folds, notes=notes, rules=rules, codebook=book_ref,
     )  # fmt: skip
     points = None
     if curve:
         points = tuple(
             learning_curve(
                 data.units, data.codes, seed=seed, folds=folds, min_positive=min_positive,
-                min_precision=min_precision,
+                min_precision=min_precision, rules=rules,
             )
         )  # fmt: skip
     replaced = save(project, name, model, unit, coders, data.codebook)
@@ -303,6 +343,62 @@ def learn(
         curve=points,
         min_precision=min_precision,
     )
+
+
+def _read_codebook(path: Path, require_rules: bool) -> tuple[Codebook, str, str]:
+    """The codebook in ``path``, its content hash and its text (``CodebookError``)."""
+    from pdcode.codebook import content_hash, load_codebook
+
+    book = load_codebook(path, require_rules=require_rules)
+    return book, content_hash(path), path.read_text("utf-8")
+
+
+def _save_codebook(
+    project: Project, book: Codebook, digest: str, text: str
+) -> tuple[Codebook, str]:
+    """Store ``book`` in the project as ``pdcode code`` stores it (once per name,
+    version and content); returns it and its content hash."""
+    from pdcode.api.coding import stored_codes
+
+    coding_store.save_codebook(project, book.name, book.version, digest, text, stored_codes(book))
+    return book, digest
+
+
+def attach_rules(project: Project, name: str, model: SuggestionModel) -> None:
+    """Give ``model``'s rule columns (if any) their rules: those of the codebook of
+    that very content stored in the project. A ``ProjectError`` naming the model,
+    in one line, when the project has no such codebook or it is not the one the
+    model names."""
+    from pdcode.codebook.validate import load_codebook_text
+    from pdcode.errors import CodebookError
+    from pdcode.learn.rules import from_codebook, leaf_codes
+
+    rules = model.rules
+    if rules is None or rules.attached:
+        return
+    book = rules.book
+    row = store.codebook_by_hash(project, book.content_hash)
+    if row is None:
+        raise ProjectError(
+            f"model {name}: it uses the rules of codebook {book}, which this project does "
+            "not hold; code with that very file first (pdcode code --codebook FILE) or learn "
+            "the model again"
+        )
+    try:
+        loaded = load_codebook_text(str(row["content"]), f"stored codebook {book.name}")
+    except CodebookError as exc:
+        first = " ".join(line.strip() for line in exc.message.splitlines()[:2])
+        raise ProjectError(
+            f"model {name}: the stored codebook {book} cannot be used ({first})"
+        ) from None
+    if (loaded.name, loaded.version) != (book.name, book.version) or leaf_codes(
+        loaded
+    ) != rules.codes:
+        raise ProjectError(
+            f"model {name}: the stored codebook of hash {book.content_hash[:12]} is not "
+            f"{book.name}@{book.version} with the model's rule codes; learn the model again"
+        )
+    model.rules = from_codebook(loaded, book.content_hash)
 
 
 def _skipped(model: SuggestionModel, unit: str) -> list[Skipped]:
@@ -540,10 +636,10 @@ def rule_text(suggestion: Suggestion, threshold: float) -> str:
 
 def locate(text: str, terms: Sequence[str]) -> tuple[int, int] | None:
     """Where in ``text`` the first word term of ``terms`` (a word or a pair of
-    words; not a ``~`` word piece) occurs, as the model reads words: case
+    words; not a ``~`` word piece nor a ``rule:`` column) occurs, as the model reads words: case
     ignored, words of one character skipped between a pair."""
     for term in terms:
-        if term.startswith("~"):
+        if term.startswith(("~", "rule:")):
             continue
         words = term.split(" ")
         between = r"\W+(?:\w\W+)*"
@@ -571,6 +667,7 @@ def suggest(
     scope = _scope(project, sources)
     loaded = load(project, model)
     fitted = loaded.model
+    attach_rules(project, loaded.name, fitted)
     thresholds = dict(zip(fitted.codes_, (float(t) for t in fitted.thresholds_), strict=True))
     wanted = set(scope)
     units = [u for u in coding_store.coding_units(project, loaded.unit) if u.source in wanted]
@@ -743,6 +840,10 @@ def models_show(project: Project, name: str) -> dict[str, Any]:
             "C": model.C,
         },
         "terms": len(model.vocabulary_),
+        "learned_codebook": None if model.codebook is None else _book_data(model.codebook),
+        "rules": None
+        if model.rules is None
+        else {**_book_data(model.rules.book), "codes": list(model.rules.codes)},
         "codes": [
             {
                 "code": s.code,
@@ -763,6 +864,10 @@ def models_show(project: Project, name: str) -> dict[str, Any]:
         "notes": list(model.notes_),
         "versions": dict(model.versions_),
     }
+
+
+def _book_data(book: BookRef) -> dict[str, str]:
+    return {"name": book.name, "version": book.version, "content_hash": book.content_hash}
 
 
 def _no_model(project: Project, name: str) -> NoReturn:

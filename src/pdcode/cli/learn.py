@@ -61,6 +61,20 @@ def learn(
         typer.Option("--curve", help="Also the learning curve (slower: nested cross-validation)."),
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the fit and the curve.")] = 0,
+    codebook: Annotated[
+        Path | None,
+        typer.Option(
+            help="Learn the leaf codes of this codebook (stored in the project) instead of "
+            "those of the codebooks the coders' codes come from."
+        ),
+    ] = None,
+    with_rules: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also learn from this codebook's rules: per unit, one 0/1 feature per leaf "
+            "code saying whether its rules fire (pdcode suggest runs them again)."
+        ),
+    ] = None,
     project: ProjectOption = DEFAULT_PROJECT,
 ) -> None:
     """Learn code suggestions from human coding: one classifier per code, its
@@ -69,8 +83,9 @@ def learn(
 
     with api.open_project(project) as proj:
         report = api.learning.learn(
-            proj, name, from_, unit, min_precision, curve, min_positive=min_positive, seed=seed
-        )
+            proj, name, from_, unit, min_precision, curve, min_positive=min_positive, seed=seed,
+            codebook=codebook, with_rules=with_rules,
+        )  # fmt: skip
     basis = "precision ≥ " + str(min_precision) if min_precision is not None else "highest F1"
     table = Table(
         title=Text(f"{printable(report.coder)}: thresholds and cross-validated scores ({basis})"),
@@ -280,6 +295,15 @@ def models_show(
     ]
     if shown.get("sets"):
         lines.append(f"trained on the sets: {', '.join(shown['sets'])}")
+    if shown.get("learned_codebook"):
+        book = shown["learned_codebook"]
+        lines.append(f"codes of the codebook {book['name']}@{book['version']}")
+    if shown.get("rules"):
+        rules = shown["rules"]
+        lines.append(
+            f"with the rules of {rules['name']}@{rules['version']} as features "
+            f"({len(rules['codes'])} rule:CODE columns; sha256 {rules['content_hash'][:12]})"
+        )
     for line in lines:
         console.print(printable(line), markup=False, soft_wrap=True)
     table = Table(title="Per code (out-of-fold, at the threshold)", title_justify="left")

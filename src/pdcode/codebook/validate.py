@@ -121,6 +121,10 @@ def _check(path: Path, require_rules: bool) -> tuple[list[Problem], Any]:
         return [Problem("unreadable", name, None, None, "", exc.reason)], None
     except UnicodeDecodeError as exc:
         return [Problem("unreadable", name, None, None, "", str(exc))], None
+    return _check_text(text, name, require_rules)
+
+
+def _check_text(text: str, name: str, require_rules: bool) -> tuple[list[Problem], Any]:
     try:
         # Budgets first, on the parser's events: composing or loading a file
         # nested too deep, or one whose aliases expand too far, is the danger.
@@ -310,6 +314,17 @@ def load_codebook(path: Path, require_rules: bool = True) -> Codebook:
     if problems:
         listing = "\n".join(f"  {p}" for p in problems)
         raise CodebookError(f"{path}: {len(problems)} problem(s)\n{listing}")
+    return Codebook.model_validate(data)
+
+
+def load_codebook_text(text: str, name: str, require_rules: bool = True) -> Codebook:
+    """The codebook whose YAML is ``text`` (a codebook stored in a project, say:
+    untrusted, so checked under the same budgets as a file), or a
+    ``CodebookError`` listing every problem; ``name`` stands for the file."""
+    problems, data = _check_text(text, name, require_rules)
+    if problems:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise CodebookError(f"{name}: {len(problems)} problem(s)\n{listing}")
     return Codebook.model_validate(data)
 
 

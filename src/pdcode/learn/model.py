@@ -10,6 +10,11 @@ cross-validation grouped by source (``folds``): features and classifiers are
 refitted on each fold's training sources and score its held-out sources, and
 ``thresholds.choose_threshold`` picks the cut. Codes with too few positives are
 listed in ``skipped_`` with their counts rather than learned from noise.
+
+With ``rules`` (``learn.rules.RuleFeatures``) every unit also has one 0/1 column
+per leaf code of a codebook, whether its rules fire on the unit, beside the TF-IDF
+columns: in the final fit, in every fold of the cross-validation, and whenever
+the model transforms text.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pdcode.errors import UsageError
 from pdcode.learn.features import Counts, FeatureParams, Features, count
 from pdcode.learn.folds import check_sources, grouped_folds
 from pdcode.learn.records import CodeScore, Suggestion, TrainingUnit
+from pdcode.learn.rules import BookRef, RuleFeatures
 from pdcode.learn.thresholds import choose_threshold
 
 # lbfgs stopped at a tolerance of 1e-3 (scikit-learn's default is 1e-4): on the
@@ -63,11 +69,16 @@ class SuggestionModel:
     C: float = 1.0
     max_iter: int = 1000
     features: FeatureParams = field(default_factory=FeatureParams)
+    # Extra 0/1 columns, one per leaf code of a codebook: whether its rules fire.
+    rules: RuleFeatures | None = None
+    # The codebook the codes come from, when the caller named one (saved as is).
+    codebook: BookRef | None = None
     # Fitted:
     codes_: tuple[str, ...] = ()  # the codes learned, in the order of ``codes``
     vocabulary_: dict[str, int] = field(default_factory=dict, repr=False)  # term -> column
     idf_: Array = field(default_factory=lambda: np.zeros(0), repr=False)
-    coef_: Array = field(default_factory=lambda: np.zeros((0, 0)), repr=False)  # codes_ x terms
+    # codes_ x columns: the terms, then the rule columns (if any)
+    coef_: Array = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     intercept_: Array = field(default_factory=lambda: np.zeros(0), repr=False)
     thresholds_: Array = field(
         default_factory=lambda: np.zeros(0), repr=False
@@ -112,10 +123,12 @@ class SuggestionModel:
                 + ", ".join(f"{c}: {n}" for c, n in self.skipped_.items())
                 + "). Code more units, or lower the minimum."
             )
-        counts = count([u.text for u in ordered], self.features)
+        texts = [u.text for u in ordered]
+        counts = count(texts, self.features)
+        extra = None if self.rules is None else self.rules.matrix(texts)
         y = labels[:, learn]
         self.codes_ = tuple(codes[i] for i in learn)
-        out_of_fold = self._out_of_fold(counts, y, groups)
+        out_of_fold = self._out_of_fold(counts, extra, y, groups)
         scores = [
             choose_threshold(code, out_of_fold[:, j], y[:, j], self.min_precision)
             for j, code in enumerate(self.codes_)
@@ -126,7 +139,7 @@ class SuggestionModel:
             for s in scores
             if s.criterion == "max_f1_fallback"
         ]
-        final = self._fit_all(counts, None, y)
+        final = self._fit_all(counts, extra, None, y)
         notes += [
             f"code {self.codes_[j]}: the solver stopped at {self.max_iter} iterations"
             for j in final.stalled
@@ -152,7 +165,9 @@ class SuggestionModel:
             raise ValueError("min_precision must be in (0, 1]")
         self.features.check()
 
-    def _out_of_fold(self, counts: Counts, y: npt.NDArray[np.bool_], groups: list[str]) -> Array:
+    def _out_of_fold(
+        self, counts: Counts, extra: Any, y: npt.NDArray[np.bool_], groups: list[str]
+    ) -> Array:
         """Each unit's probabilities from the fold that held its source out.
 
         A code a fold's training part never (or always) has gets 0 (or 1)."""
@@ -165,18 +180,23 @@ class SuggestionModel:
             if not len(fit):
                 continue
             try:
-                fold = self._fit_all(counts, train, train_y[:, fit])
+                fold = self._fit_all(counts, extra, train, train_y[:, fit])
             except NothingToLearn:
                 continue  # no term repeats in the fold's training units: nothing known
-            matrix = counts.tfidf(fold.features, fold.keep, test)
+            matrix = _with_rules(counts.tfidf(fold.features, fold.keep, test), extra, test)
             result[np.ix_(test, fit)] = _probabilities(matrix, fold.coef, fold.intercept)
         return result
 
     def _fit_all(
-        self, counts: Counts, rows: npt.NDArray[np.intp] | None, y: npt.NDArray[np.bool_]
+        self,
+        counts: Counts,
+        extra: Any,
+        rows: npt.NDArray[np.intp] | None,
+        y: npt.NDArray[np.bool_],
     ) -> _Fit:
-        """Features fitted on ``rows`` of ``counts`` (all by default) and a
-        classifier per column of ``y`` (aligned with ``rows``)."""
+        """Features fitted on ``rows`` of ``counts`` (all by default), the rule
+        columns ``extra`` (if any) beside them, and a classifier per column of
+        ``y`` (aligned with ``rows``)."""
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import LogisticRegression
         from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
@@ -187,8 +207,8 @@ class SuggestionModel:
             raise NothingToLearn(
                 f"the coded units share no words to learn from ({y.shape[0]} units)"
             ) from exc
-        matrix = counts.tfidf(features, keep, rows)
-        coef = np.zeros((y.shape[1], len(features.terms)), dtype=np.float64)
+        matrix = _with_rules(counts.tfidf(features, keep, rows), extra, rows)
+        coef = np.zeros((y.shape[1], matrix.shape[1]), dtype=np.float64)
         intercept = np.zeros(y.shape[1], dtype=np.float64)
         stalled = []
         with threadpool_limits(limits=1):
@@ -226,8 +246,18 @@ class SuggestionModel:
         return features
 
     def transform(self, texts: Sequence[str]) -> Any:
-        """The TF-IDF matrix of ``texts`` (CSR, texts x terms)."""
-        return self._fitted().transform(texts)
+        """The TF-IDF matrix of ``texts`` (CSR, texts x terms), and beside it the
+        rule columns when the model has them."""
+        matrix = self._fitted().transform(texts)
+        if self.rules is None:
+            return matrix
+        return _with_rules(matrix, self.rules.matrix(texts), None)
+
+    @property
+    def columns_(self) -> tuple[str, ...]:
+        """The names of the coefficient columns: the terms, then ``rule:CODE``."""
+        terms = self._fitted().terms
+        return terms if self.rules is None else (*terms, *self.rules.names)
 
     def predict_proba(self, texts: Sequence[str]) -> Array:
         """Texts x ``codes_``: each code's probability, one matrix product for all."""
@@ -243,7 +273,7 @@ class SuggestionModel:
         matrix = self.transform(texts)
         probabilities = _probabilities(matrix, self.coef_, self.intercept_)
         above = probabilities >= self.thresholds_
-        terms = self._fitted().terms
+        terms = self.columns_
         result: list[list[Suggestion]] = []
         for i in range(len(texts)):
             hits = np.flatnonzero(above[i])
@@ -279,6 +309,17 @@ class SuggestionModel:
             self._digest = str(to_record(self)["digest"])
         assert self._digest is not None
         return self._digest[:12]
+
+
+def _with_rules(matrix: Any, extra: Any, rows: npt.NDArray[np.intp] | None) -> Any:
+    """``matrix`` with the rule columns ``extra`` (of ``rows``) beside it, if any."""
+    import scipy.sparse as sp
+
+    if extra is None:
+        return matrix
+    return sp.hstack(
+        [matrix, extra if rows is None else extra[rows]], format="csr", dtype=np.float64
+    )
 
 
 def _probabilities(matrix: Any, coef: Array, intercept: Array) -> Array:

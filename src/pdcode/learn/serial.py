@@ -5,11 +5,17 @@ idf, coefficients and intercepts as base64 of little-endian float64 arrays (each
 with its shape and sha256), thresholds, codes, skipped codes, out-of-fold
 scores, the training hash, every parameter, the library versions that fitted it,
 the format version, and ``digest``: the sha256 of the canonical JSON
-(``sort_keys``, no spaces, UTF-8) of everything else.
+(``sort_keys``, no spaces, UTF-8) of everything else. Two sections appear only
+when the model has them, so a model without them keeps the record of format
+version 1 it always had: ``codebook`` (name, version and content hash of the
+codebook whose leaf codes the model was asked to learn) and ``rules`` (the
+codebook whose rules give the extra 0/1 columns, and its codes in column order;
+``learn.rules``).
 
 ``from_record`` checks the format version, then the digest, then every type and
 shape, and rebuilds the features from terms, idf and parameters: the model it
-returns gives exactly the probabilities of the one saved. Nothing in a record is
+returns gives exactly the probabilities of the one saved (a model with rule
+columns once the caller attaches that very codebook's rules). Nothing in a record is
 ever evaluated or unpickled; a record that fails a check raises ``ProjectError``.
 """
 
@@ -29,6 +35,7 @@ from pdcode.errors import ProjectError
 from pdcode.learn.features import CHAR_PREFIX, TOKEN_PATTERN, FeatureParams, Features
 from pdcode.learn.model import SOLVER, TOL, SuggestionModel
 from pdcode.learn.records import CodeScore
+from pdcode.learn.rules import SCALING, BookRef, RuleFeatures
 
 FORMAT = "pdcode-suggestion-model"
 FORMAT_VERSION = 1
@@ -77,6 +84,12 @@ KEYS = {
     "versions",
     "digest",
 }
+# Optional sections, absent from a model without them (so its record, digest and
+# hash are what they were before these existed): the codebook the codes come
+# from, and the rule columns.
+OPTIONAL = {"codebook", "rules"}
+BOOK_FIELDS = {"name", "version", "content_hash"}
+RULE_FIELDS = {"codebook", "codes", "scaling"}
 
 
 def canonical(data: Any) -> bytes:
@@ -128,6 +141,14 @@ def to_record(model: SuggestionModel) -> dict[str, Any]:
         "notes": list(model.notes_),
         "versions": dict(model.versions_),
     }
+    if model.codebook is not None:
+        body["codebook"] = _book(model.codebook)
+    if model.rules is not None:
+        body["rules"] = {
+            "codebook": _book(model.rules.book),
+            "codes": list(model.rules.codes),
+            "scaling": SCALING,
+        }
     body["digest"] = hashlib.sha256(canonical(body)).hexdigest()
     return body
 
@@ -154,9 +175,14 @@ def from_record(record: Any, name: str = "suggestions") -> SuggestionModel:
             "its record does not match its digest (changed since it was saved); "
             "refit the model rather than trust it"
         )
-    if set(record) != KEYS:
-        check.fail(f"its record has fields {sorted(set(record) ^ KEYS)} where it should not")
+    if not KEYS <= set(record) <= KEYS | OPTIONAL:
+        wrong = sorted((set(record) ^ KEYS) - OPTIONAL)
+        check.fail(f"its record has fields {wrong} where it should not")
     params = check.mapping(record["params"], "params")
+    codebook = None
+    if "codebook" in record:
+        codebook = _book_ref(check, record["codebook"], "codebook")
+    rules = None if "rules" not in record else _rules(check, record["rules"])
     model = SuggestionModel(
         codes=check.strings(params.get("codes"), "params.codes"),
         min_positive=check.integer(params.get("min_positive"), "params.min_positive"),
@@ -168,6 +194,8 @@ def from_record(record: Any, name: str = "suggestions") -> SuggestionModel:
         C=check.number(params.get("C"), "params.C"),
         max_iter=check.integer(params.get("max_iter"), "params.max_iter"),
         features=_feature_params(check, record["features"]),
+        rules=rules,
+        codebook=codebook,
     )
     try:
         model._check_params()
@@ -178,7 +206,8 @@ def from_record(record: Any, name: str = "suggestions") -> SuggestionModel:
     codes = check.strings(record["codes"], "codes")
     terms = check.strings(record["vocabulary"], "vocabulary")
     idf = check.array(record["idf"], "idf", (len(terms),))
-    coef = check.array(record["coef"], "coef", (len(codes), len(terms)))
+    columns = len(terms) + (0 if rules is None else len(rules.codes))
+    coef = check.array(record["coef"], "coef", (len(codes), columns))
     intercept = check.array(record["intercept"], "intercept", (len(codes),))
     thresholds = [
         check.number(t, "thresholds") for t in check.sequence(record["thresholds"], "thresholds")
@@ -209,6 +238,37 @@ def from_record(record: Any, name: str = "suggestions") -> SuggestionModel:
     model.versions_ = {str(k): check.text(v, "versions") for k, v in versions.items()}
     model._digest = str(record["digest"])
     return model
+
+
+def _book(book: BookRef) -> dict[str, str]:
+    return {"name": book.name, "version": book.version, "content_hash": book.content_hash}
+
+
+def _book_ref(check: _Checker, value: Any, what: str) -> BookRef:
+    data = check.mapping(value, what)
+    if set(data) != BOOK_FIELDS:
+        check.fail(f"{what} does not have exactly the fields {sorted(BOOK_FIELDS)}")
+    return BookRef(
+        name=check.text(data["name"], f"{what}.name"),
+        version=check.text(data["version"], f"{what}.version"),
+        content_hash=check.hex(data["content_hash"], f"{what}.content_hash"),
+    )
+
+
+def _rules(check: _Checker, value: Any) -> RuleFeatures:
+    """The rule columns a record names (not attached: the caller loads the codebook)."""
+    data = check.mapping(value, "rules")
+    if set(data) != RULE_FIELDS:
+        check.fail(f"rules does not have exactly the fields {sorted(RULE_FIELDS)}")
+    if data["scaling"] != SCALING:
+        check.fail(
+            f"its rule columns are scaled {data['scaling']!r}, which this pdcode cannot make"
+        )
+    book = _book_ref(check, data["codebook"], "rules.codebook")
+    codes = check.strings(data["codes"], "rules.codes")
+    if not codes:
+        check.fail("rules.codes is empty")
+    return RuleFeatures(book, tuple(codes))
 
 
 def _pack(array: npt.NDArray[np.float64]) -> dict[str, Any]:

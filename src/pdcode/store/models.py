@@ -151,3 +151,18 @@ def codebooks_holding(project: Project, codes: Sequence[str]) -> list[str]:
         for digest, code in conn.execute(query):
             held.setdefault(str(digest), set()).add(str(code))
     return sorted(h for h, found in held.items() if wanted and wanted <= found)
+
+
+def codebook_by_hash(project: Project, content_hash: str) -> dict[str, Any] | None:
+    """The newest stored codebook whose content hash is ``content_hash`` (name,
+    version, content_hash and its stored YAML as ``content``), or None."""
+    cb = schema.codebooks
+    query = (
+        select(cb.c.name, cb.c.version, cb.c.content_hash, cb.c.content)
+        .where(cb.c.content_hash == content_hash)
+        .order_by(cb.c.id.desc())
+        .limit(1)
+    )
+    with project.engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else dict(row._mapping)
