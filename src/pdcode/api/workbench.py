@@ -13,8 +13,8 @@ from itertools import pairwise
 from typing import Any
 
 from pdcode.errors import UsageError
-from pdcode.store import Project
-from pdcode.store import reviews as store
+from pdcode.store import Project, handcoding
+from pdcode.store import workbench as page_store
 
 MACHINE = ("rules:", "model:", "topics:")
 # Colours for codes their codebook gives none: light enough to read text through.
@@ -29,7 +29,7 @@ def codes(project: Project) -> list[dict[str, Any]]:
     """Every codable code (newest codebook's definition wins), in codebook order:
     code, name, definition, colour, parent, codebook — for pickers and legends."""
     seen: dict[str, dict[str, Any]] = {}
-    for row in store.code_rows(project):
+    for row in page_store.code_rows(project):
         if row["is_group"] or row["code"] in seen:
             continue
         seen[row["code"]] = {
@@ -50,7 +50,7 @@ def code_details(project: Project) -> dict[str, dict[str, Any]]:
     """Each code's name, definition, colour, and the include, exclude and examples
     its stored codebook gives (empty where a codebook has none)."""
     found = {c["code"]: {**c, "include": "", "exclude": "", "examples": []} for c in codes(project)}
-    for code, extra in _stored_details(tuple(store.codebook_contents(project))).items():
+    for code, extra in _stored_details(tuple(page_store.codebook_contents(project))).items():
         if code in found:
             found[code].update(extra)
     return found
@@ -92,7 +92,7 @@ def overview(project: Project) -> dict[str, Any]:
     from pdcode.api.project import list_sources
     from pdcode.store import frames
 
-    covered = store.coded_turns(project)
+    covered = page_store.coded_turns(project)
     coders = frames.known_coders(project)
     sources = []
     for s in list_sources(project):
@@ -144,7 +144,7 @@ def reader(project: Project, source: str, coders: Sequence[str] | None = None) -
     ``coders`` given, or all) and its memos."""
     from pdcode.store import codings as coding_store
 
-    info = store.source_row(project, source)
+    info = page_store.source_row(project, source)
     text = info.pop("text")
     turns = project.segments_of(source, "turn") or project.segments_of(source, "paragraph")
     everyone = coding_store.coding_rows(project, source=source)
@@ -194,7 +194,7 @@ def reader(project: Project, source: str, coders: Sequence[str] | None = None) -
         "turns": rendered,
         "codings": listed,
         "coders": present,
-        "memos": store.memos_of(project, source),
+        "memos": handcoding.memos_of(project, source),
     }
 
 
@@ -240,7 +240,7 @@ def code_span(
 
     found = resolve_code(project, code)
     assert found is not None
-    coding_id = store.add_coding(
+    coding_id = handcoding.add_coding(
         project, source, start, end, found, coder, provenance=f"human:{coder}"
     )
     return {"id": coding_id, "source": source, "start": start, "end": end, "code": found}
@@ -248,7 +248,7 @@ def code_span(
 
 def uncode(project: Project, coding_id: int, coder: str, expected_code: str) -> None:
     """Remove one of the person's own codings."""
-    store.remove_coding(project, coding_id, coder, expected_code)
+    handcoding.remove_coding(project, coding_id, coder, expected_code)
 
 
 def recode(project: Project, coding_id: int, coder: str, expected_code: str, new_code: str) -> None:
@@ -257,7 +257,7 @@ def recode(project: Project, coding_id: int, coder: str, expected_code: str, new
 
     found = resolve_code(project, new_code)
     assert found is not None
-    store.change_coding(project, coding_id, coder, expected_code, found)
+    handcoding.change_coding(project, coding_id, coder, expected_code, found)
 
 
 def memo(
@@ -277,4 +277,4 @@ def memo(
         raise UsageError("a memo is on a source or on a coding")
     if source is not None:
         project.source_text(source)  # raises if unknown
-    return store.add_memo(project, author, text, source, coding_id, title)
+    return handcoding.add_memo(project, author, text, source, coding_id, title)

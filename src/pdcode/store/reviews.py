@@ -1,175 +1,24 @@
-"""Hand coding and review decisions: the writes the workbench makes one at a time.
+"""Review decisions on machine codings: the writes the review queue makes one at a
+time, decisions read from a file, and the reads the queue and its summary need.
 
-Each write is its own transaction and states what it expects to find (the coding's
-current code, that the item is not yet decided): when another tab or another coder
-changed it meanwhile, it raises ``ConflictError`` instead of overwriting their work.
+Each write is its own transaction and states what it expects to find (the coding
+the reviewer saw, that the item is not yet decided): when another tab or another
+coder changed it meanwhile, it raises ``ConflictError`` instead of overwriting
+their work.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.store import schema
+from pdcode.store.handcoding import _check_code, _coding
 from pdcode.store.project import Project, _now, insert_if_absent, new_id
 
 DECISIONS = ("accept", "reject", "change")
-
-
-def _source_id(conn: Connection, source: str) -> tuple[int, str]:
-    s = schema.sources
-    row = conn.execute(select(s.c.id, s.c.text).where(s.c.name == source)).first()
-    if row is None:
-        raise ProjectError(f"no source named {source!r} in the project")
-    return int(row.id), str(row.text)
-
-
-def leaf_codes(conn: Connection) -> set[str]:
-    cd = schema.codes
-    return set(conn.execute(select(cd.c.code).where(cd.c.is_group.is_(False))).scalars())
-
-
-def _check_code(conn: Connection, code: str) -> None:
-    if code not in leaf_codes(conn):
-        raise ProjectError(f"no code {code!r} in the project's codebooks")
-
-
-def _coding(conn: Connection, coding_id: int) -> Any:
-    c = schema.codings
-    row = conn.execute(select(c).where(c.c.id == coding_id)).first()
-    if row is None:
-        raise ConflictError(
-            f"coding {coding_id} is no longer in the project (removed or recoded since "
-            "the page was loaded); reload the page"
-        )
-    return row
-
-
-def add_coding(
-    project: Project, source: str, start: int, end: int, code: str, coder: str, provenance: str
-) -> int:
-    """Store one coding of ``text[start:end]``; return its id. An identical coding
-    of the same coder is not stored twice (its id is returned)."""
-    c = schema.codings
-    with project.engine.begin() as conn:
-        source_id, text = _source_id(conn, source)
-        if not 0 <= start < end <= len(text):
-            raise ProjectError(f"{source}: span {start}-{end} is outside the text (0-{len(text)})")
-        _check_code(conn, code)
-        same = and_(
-            c.c.source_id == source_id,
-            c.c.start == start,
-            c.c.end == end,
-            c.c.code == code,
-            c.c.coder == coder,
-        )
-        found = conn.execute(select(c.c.id).where(same)).scalar()
-        if found is not None:
-            return int(found)
-        result = conn.execute(
-            c.insert().values(
-                source_id=source_id,
-                start=start,
-                end=end,
-                code=code,
-                coder=coder,
-                provenance=provenance,
-                created_at=_now(),
-            )
-        )
-        return new_id(result)
-
-
-def remove_coding(project: Project, coding_id: int, coder: str, expected_code: str) -> None:
-    """Delete one of ``coder``'s codings, if it still carries ``expected_code``."""
-    c = schema.codings
-    with project.engine.begin() as conn:
-        row = _coding(conn, coding_id)
-        _check_mine(row, coder, expected_code)
-        conn.execute(delete(schema.memos).where(schema.memos.c.coding_id == coding_id))
-        conn.execute(
-            update(schema.reviews)
-            .where(schema.reviews.c.coding_id == coding_id)
-            .values(coding_id=None)
-        )
-        conn.execute(delete(c).where(c.c.id == coding_id))
-
-
-def change_coding(
-    project: Project, coding_id: int, coder: str, expected_code: str, new_code: str
-) -> None:
-    """Give one of ``coder``'s codings another code, if it still has ``expected_code``."""
-    c = schema.codings
-    with project.engine.begin() as conn:
-        _check_code(conn, new_code)
-        row = _coding(conn, coding_id)
-        _check_mine(row, coder, expected_code)
-        changed = conn.execute(
-            update(c)
-            .where((c.c.id == coding_id) & (c.c.code == expected_code))
-            .values(code=new_code)
-        )
-        if changed.rowcount != 1:
-            raise ConflictError(f"coding {coding_id} was changed meanwhile; reload the page")
-
-
-def _check_mine(row: Any, coder: str, expected_code: str) -> None:
-    if row.coder != coder:
-        raise ConflictError(
-            f"coding {row.id} belongs to {row.coder}; only {coder}'s own codings can be "
-            "changed here (review a machine coding instead)"
-        )
-    if row.code != expected_code:
-        raise ConflictError(
-            f"coding {row.id} was changed to {row.code!r} meanwhile; reload the page"
-        )
-
-
-def add_memo(
-    project: Project,
-    author: str,
-    text: str,
-    source: str | None = None,
-    coding_id: int | None = None,
-    title: str | None = None,
-) -> int:
-    """A memo on a source or on a coding (which also names its source)."""
-    with project.engine.begin() as conn:
-        source_id = None
-        if coding_id is not None:
-            source_id = int(_coding(conn, coding_id).source_id)
-        elif source is not None:
-            source_id = _source_id(conn, source)[0]
-        result = conn.execute(
-            schema.memos.insert().values(
-                source_id=source_id,
-                coding_id=coding_id,
-                author=author,
-                title=title,
-                text=text,
-                created_at=_now(),
-            )
-        )
-        return new_id(result)
-
-
-def memos_of(project: Project, source: str) -> list[dict[str, Any]]:
-    """The memos on a source and on its codings, oldest first."""
-    m, s = schema.memos, schema.sources
-    query = (
-        select(m.c.id, m.c.coding_id, m.c.author, m.c.title, m.c.text, m.c.created_at)
-        .join(s, m.c.source_id == s.c.id)
-        .where(s.c.name == source)
-        .order_by(m.c.id)
-    )
-    with project.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
-
-
-# -- review decisions --------------------------------------------------------
 
 
 def decide(
@@ -443,83 +292,3 @@ def coding_context(project: Project, coding_id: int) -> dict[str, Any]:
         for t in reversed(turns)
     ]
     return found
-
-
-def coded_turns(project: Project) -> dict[str, dict[str, int]]:
-    """For each source, for each coder: how many respondent turns carry any of the
-    coder's codings (a coding counts for every turn it overlaps)."""
-    c, s, g = schema.codings, schema.sources, schema.segments
-    with project.engine.connect() as conn:
-        names = dict(conn.execute(select(s.c.id, s.c.name)).all())
-        turns: dict[int, list[tuple[int, int]]] = {}
-        for t in conn.execute(
-            select(g.c.source_id, g.c.start, g.c.end)
-            .where((g.c.unit == "turn") & g.c.is_interviewer.is_(False))
-            .order_by(g.c.source_id, g.c.start)
-        ):
-            turns.setdefault(t.source_id, []).append((t.start, t.end))
-        spans: dict[tuple[int, str], list[tuple[int, int]]] = {}
-        for k in conn.execute(select(c.c.source_id, c.c.coder, c.c.start, c.c.end)):
-            spans.setdefault((k.source_id, k.coder), []).append((k.start, k.end))
-    found: dict[str, dict[str, int]] = {}
-    for (sid, coder), coded in spans.items():
-        # Merged into disjoint sorted spans, so each turn is one binary search.
-        merged: list[list[int]] = []
-        for x, y in sorted(coded):
-            if merged and x <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], y)
-            else:
-                merged.append([x, y])
-        ends = [y for _, y in merged]
-        covered = 0
-        for a, b in turns.get(sid, []):
-            i = bisect_right(ends, a)  # the first merged span ending after a
-            if i < len(merged) and merged[i][0] < b:
-                covered += 1
-        found.setdefault(names[sid], {})[coder] = covered
-    return found
-
-
-def code_rows(project: Project) -> list[dict[str, Any]]:
-    """Every code of the stored codebooks (newest load first): codebook, version,
-    code, name, parent, definition, colour, is_group."""
-    cd, cb = schema.codes, schema.codebooks
-    query = (
-        select(
-            cb.c.name.label("codebook"),
-            cb.c.version,
-            cd.c.code,
-            cd.c.name,
-            cd.c.parent,
-            cd.c.definition,
-            cd.c.colour,
-            cd.c.is_group,
-        )
-        .join(cb, cd.c.codebook_id == cb.c.id)
-        .order_by(cb.c.id.desc(), cd.c.position)
-    )
-    with project.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def codebook_contents(project: Project) -> list[tuple[str, str, str]]:
-    """(name, version, content) of every stored codebook, newest first."""
-    cb = schema.codebooks
-    query = select(cb.c.name, cb.c.version, cb.c.content).order_by(cb.c.id.desc())
-    with project.engine.connect() as conn:
-        return [(r.name, r.version, r.content) for r in conn.execute(query)]
-
-
-def source_row(project: Project, name: str) -> dict[str, Any]:
-    """One source: name, strand, case, format and text."""
-    s, k = schema.sources, schema.cases
-    query = (
-        select(s.c.name, s.c.strand, k.c.name.label("case"), s.c.format, s.c.text)
-        .outerjoin(k, s.c.case_id == k.c.id)
-        .where(s.c.name == name)
-    )
-    with project.engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        raise ProjectError(f"no source named {name!r} in the project")
-    return dict(row._mapping)
