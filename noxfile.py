@@ -12,6 +12,16 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(name="tests-postgres")
+def tests_postgres(session: nox.Session) -> None:
+    """The PostgreSQL tests against a throwaway server made from the system's
+    binaries; PDCODE_REQUIRE_POSTGRES turns their skip (no server) into a failure."""
+    session.install(".[test]")
+    session.run(
+        "pytest", "tests/test_postgres.py", *session.posargs, env={"PDCODE_REQUIRE_POSTGRES": "1"}
+    )
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     session.install(".[lint]")

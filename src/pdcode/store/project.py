@@ -71,7 +71,10 @@ def insert_if_absent(
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         pg = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-        return bool(conn.execute(pg).rowcount)
+        # SQLAlchemy adds RETURNING for the new row's key, and the rowcount is then
+        # -1 whether a row came or not: ask for the key and see if one came back.
+        returning = pg.returning(*table.primary_key.columns)
+        return conn.execute(returning).first() is not None
     try:
         with conn.begin_nested():
             conn.execute(table.insert().values(**values))
@@ -359,7 +362,9 @@ class Project:
             select(s, c.c.name.label("case_name"), turns.c.n)
             .outerjoin(c, s.c.case_id == c.c.id)
             .outerjoin(turns, turns.c.source_id == s.c.id)
-            .order_by(s.c.strand, c.c.name, s.c.name)
+            # Sources with no strand or case first, as SQLite sorts NULL (PostgreSQL
+            # would put them last).
+            .order_by(s.c.strand.nulls_first(), c.c.name.nulls_first(), s.c.name)
         )
         with self.engine.connect() as conn:
             attrs = self._attributes(conn)

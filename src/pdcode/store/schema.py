@@ -23,50 +23,63 @@ from sqlalchemy import (
 
 SCHEMA_VERSION = 4
 
+
+# Text sorts by code point on every backend, as under SQLite's BINARY collation: on
+# PostgreSQL every text column collates "C", whatever the database's locale, so an
+# ORDER BY gives the same rows in the same order (and outputs the same bytes) on
+# both. Equality and uniqueness are the same under any deterministic collation.
+def _string(length: int) -> String:
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+def _text() -> Text:
+    return Text().with_variant(Text(collation="C"), "postgresql")
+
+
 metadata = MetaData()
 
 meta = Table(
     "meta",
     metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("key", _string(64), primary_key=True),
+    Column("value", _text(), nullable=False),
 )
 
 cases = Table(
     "cases",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(255), nullable=False, unique=True),
+    Column("name", _string(255), nullable=False, unique=True),
 )
 
 case_attributes = Table(
     "case_attributes",
     metadata,
     Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
-    Column("key", String(255), primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("key", _string(255), primary_key=True),
+    Column("value", _text(), nullable=False),
 )
 
 sources = Table(
     "sources",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(1024), nullable=False, unique=True),
-    Column("file", String(1024), nullable=False, index=True),
-    Column("strand", String(255)),
+    Column("name", _string(1024), nullable=False, unique=True),
+    Column("file", _string(1024), nullable=False, index=True),
+    Column("strand", _string(255)),
     Column("case_id", ForeignKey("cases.id"), index=True),
-    Column("format", String(16), nullable=False),
-    Column("sha256", String(64), nullable=False),
-    Column("imported_at", String(32), nullable=False),
-    Column("text", Text, nullable=False),
+    Column("format", _string(16), nullable=False),
+    Column("sha256", _string(64), nullable=False),
+    Column("imported_at", _string(32), nullable=False),
+    Column("text", _text(), nullable=False),
 )
 
 source_attributes = Table(
     "source_attributes",
     metadata,
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
-    Column("key", String(255), primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("key", _string(255), primary_key=True),
+    Column("value", _text(), nullable=False),
 )
 
 segments = Table(
@@ -74,9 +87,9 @@ segments = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
-    Column("unit", String(16), nullable=False),
+    Column("unit", _string(16), nullable=False),
     Column("idx", Integer, nullable=False),
-    Column("speaker", String(255)),
+    Column("speaker", _string(255)),
     Column("is_interviewer", Boolean, nullable=False, default=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
@@ -89,11 +102,11 @@ codebooks = Table(
     "codebooks",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(255), nullable=False),
-    Column("version", String(64), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("content", Text, nullable=False),
-    Column("loaded_at", String(32), nullable=False),
+    Column("name", _string(255), nullable=False),
+    Column("version", _string(64), nullable=False),
+    Column("content_hash", _string(64), nullable=False),
+    Column("content", _text(), nullable=False),
+    Column("loaded_at", _string(32), nullable=False),
     UniqueConstraint("name", "version", "content_hash"),
 )
 
@@ -102,11 +115,11 @@ codes = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("codebook_id", ForeignKey("codebooks.id", ondelete="CASCADE"), nullable=False),
-    Column("code", String(255), nullable=False),
-    Column("parent", String(255)),
-    Column("name", String(1024), nullable=False),
-    Column("definition", Text, nullable=False, default=""),
-    Column("colour", String(16)),
+    Column("code", _string(255), nullable=False),
+    Column("parent", _string(255)),
+    Column("name", _string(1024), nullable=False),
+    Column("definition", _text(), nullable=False, default=""),
+    Column("colour", _string(16)),
     Column("is_group", Boolean, nullable=False, default=False),
     Column("position", Integer, nullable=False),
     UniqueConstraint("codebook_id", "code"),
@@ -119,18 +132,18 @@ codings = Table(
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
-    Column("code", String(255), nullable=False),
+    Column("code", _string(255), nullable=False),
     Column("codebook_id", ForeignKey("codebooks.id"), nullable=True),
-    Column("coder", String(255), nullable=False),
+    Column("coder", _string(255), nullable=False),
     # human:NAME, rules:BOOK@VERSION#HASH, model:NAME@HASH#sha256:DIGEST, topics:...,
     # qdpx:TOOL — where the coding came from
-    Column("provenance", String(512), nullable=False),
-    Column("rule", Text),  # the rule that fired, for auto-coding; NULL for human coding
+    Column("provenance", _string(512), nullable=False),
+    Column("rule", _text()),  # the rule that fired, for auto-coding; NULL for human coding
     # Where in the segment the rule matched (code points into sources.text), so a
     # reviewer sees the very words that triggered the code.
     Column("match_start", Integer),
     Column("match_end", Integer),
-    Column("created_at", String(32), nullable=False),
+    Column("created_at", _string(32), nullable=False),
     # A learned model's coding (v4): the probability it gave the code on the unit
     # and the threshold the code needed; NULL for every other coder.
     Column("probability", Float),
@@ -148,11 +161,11 @@ memos = Table(
     Column("id", Integer, primary_key=True),
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
     Column("coding_id", ForeignKey("codings.id", ondelete="CASCADE")),
-    Column("code", String(255)),
-    Column("author", String(255), nullable=False),
-    Column("title", String(1024)),
-    Column("text", Text, nullable=False),
-    Column("created_at", String(32), nullable=False),
+    Column("code", _string(255)),
+    Column("author", _string(255), nullable=False),
+    Column("title", _string(1024)),
+    Column("text", _text(), nullable=False),
+    Column("created_at", _string(32), nullable=False),
 )
 
 # A person's decision on one machine coding (v3). The coding is named by its span,
@@ -166,15 +179,15 @@ reviews = Table(
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
-    Column("code", String(255), nullable=False),  # the machine coder's code
-    Column("coder", String(255), nullable=False),  # the machine coder reviewed
-    Column("reviewer", String(255), nullable=False),  # human:NAME
-    Column("decision", String(16), nullable=False),  # accept | reject | change
-    Column("new_code", String(255)),  # the code it was changed to
+    Column("code", _string(255), nullable=False),  # the machine coder's code
+    Column("coder", _string(255), nullable=False),  # the machine coder reviewed
+    Column("reviewer", _string(255), nullable=False),  # human:NAME
+    Column("decision", _string(16), nullable=False),  # accept | reject | change
+    Column("new_code", _string(255)),  # the code it was changed to
     # The human coding an accept or a change added (NULL when the reviewer had
     # already coded the span so, or for a reject); undo removes it.
     Column("coding_id", ForeignKey("codings.id", ondelete="SET NULL")),
-    Column("decided_at", String(32), nullable=False),
+    Column("decided_at", _string(32), nullable=False),
     UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
     Index("ix_reviews_coder", "coder", "reviewer"),
 )
@@ -190,11 +203,11 @@ models = Table(
     "models",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(255), nullable=False, unique=True),
-    Column("hash", String(64), nullable=False),
-    Column("record", Text, nullable=False),
-    Column("unit", String(16), nullable=False),
-    Column("coders", Text, nullable=False),
-    Column("codebook", String(64)),
-    Column("created_at", String(32), nullable=False),
+    Column("name", _string(255), nullable=False, unique=True),
+    Column("hash", _string(64), nullable=False),
+    Column("record", _text(), nullable=False),
+    Column("unit", _string(16), nullable=False),
+    Column("coders", _text(), nullable=False),
+    Column("codebook", _string(64)),
+    Column("created_at", _string(32), nullable=False),
 )
