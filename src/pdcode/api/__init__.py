@@ -17,6 +17,7 @@ from pdcode.api import (
 from pdcode.api import evaluate as evaluation
 from pdcode.api.analysis import frequencies, render_frequencies
 from pdcode.api.coding import CodeReport, code_project, codings, explain, export_codings
+from pdcode.api.copy import CopyResult, copy_project
 from pdcode.api.demo import DemoResult, bundled, run_demo
 from pdcode.api.excerpts import export_excerpts
 from pdcode.api.humancodings import CodingsImport, import_codings
@@ -43,6 +44,7 @@ from pdcode.store import Project  # the type every verb takes
 __all__ = [
     "CodeReport",
     "CodingsImport",
+    "CopyResult",
     "DemoResult",
     "FileOutcome",
     "ImportOptions",
@@ -56,6 +58,7 @@ __all__ = [
     "codebooks",
     "codings",
     "consensus",
+    "copy_project",
     "dump_sources",
     "evaluation",
     "explain",

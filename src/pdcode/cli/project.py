@@ -1,4 +1,4 @@
-"""Commands about the project as a whole: init, sources, demo."""
+"""Commands about the project as a whole: init, sources, demo, project copy."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pdcode.cli.render import (
     console,
     emit,
     err_console,
+    printable,
 )
 
 if TYPE_CHECKING:
@@ -105,3 +106,35 @@ def demo(
     if result.report.failed:
         err_console.print("Error: some sample files failed to import")
         raise typer.Exit(1)
+
+
+project_app = typer.Typer(
+    help="The project as a whole: copy it between a file and a database server.",
+    no_args_is_help=True,
+)
+app.add_typer(project_app, name="project")
+
+
+@project_app.command("copy")
+def copy(
+    source: Annotated[str, typer.Argument(help="The project to copy: a file or a database URL.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Where to copy it: a new file, an empty database, or (with --replace) a "
+            "project to replace."
+        ),
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the contents of a target project that is not empty."
+        ),
+    ] = False,
+) -> None:
+    """Copy a whole project, table by table, in one transaction on the target (e.g. a
+    file to PostgreSQL and back); a target that is not empty is refused without --replace."""
+    from pdcode import api
+
+    result = api.copy_project(source, target, replace=replace)
+    console.print(printable(result.summary()), markup=False, highlight=False, soft_wrap=True)
