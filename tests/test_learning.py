@@ -16,29 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from pdcode import api
 from pdcode.api import learning
-from pdcode.cli import app
 from pdcode.codebook import content_hash, load_codebook
 from pdcode.store import Project
 from tests.conftest import REPO
+from tests.conftest import cli_ok as _ok
+from tests.conftest import run_cli as _run
 
-runner = CliRunner()
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 GOLD = REPO / "benchmarks" / "dev" / "gold.csv"
 RULES = "rules:pd-leadership@1.0.0"
-
-
-def _run(*args: str) -> Any:
-    return runner.invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _run(*args)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from pdcode import api
 from pdcode.api import review, workbench
-from pdcode.cli import app
 from pdcode.errors import ConflictError, ProjectError, UsageError
 from pdcode.store import Project, schema
 from pdcode.store import project as store_project
+from tests.conftest import cli_ok as _ok
+from tests.conftest import run_cli as _run
 
 try:  # the PostgreSQL fixtures, where the suite has them (they skip without a server)
     from tests.postgres_support import pg_url, postgres_server  # noqa: F401
@@ -28,18 +28,7 @@ try:  # the PostgreSQL fixtures, where the suite has them (they skip without a s
 except ImportError:  # pragma: no cover
     HAVE_PG_FIXTURES = False
 
-runner = CliRunner()
 RULES = "rules:pd-leadership@1.0.0"
-
-
-def _run(*args: str) -> Any:
-    return runner.invoke(app, list(args))
-
-
-def _ok(*args: str) -> str:
-    result = _run(*args)
-    assert result.exit_code == 0, result.output
-    return str(result.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from pdcode.api.review import wilson
 from pdcode.api.review_files import EXPORT_COLUMNS
 from pdcode.cli import app
 from tests.conftest import REPO
+from tests.conftest import cli_ok as _ok
 
 CODER = "rules:pd-leadership@1.0.0"
 BOOK = str(REPO / "codebooks" / "pd-leadership.yaml")
@@ -41,12 +42,6 @@ def db(demo: Path, tmp_path: Path) -> str:
         if Path(f"{demo}{suffix}").exists():
             shutil.copy(f"{demo}{suffix}", tmp_path / f"p.db{suffix}")
     return str(tmp_path / "p.db")
-
-
-def _ok(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _fails(code: int, *args: str) -> str:
