@@ -10,7 +10,6 @@ A person's coder name is their bare NAME (see ``human_coder``).
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,6 @@ from pdcode.store import Project
 from pdcode.store import reviews as store
 
 ORDERS = ("code", "source", "random", "uncertain")
-Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 
 
 def human_coder(name: str) -> str:
@@ -35,19 +33,19 @@ def human_coder(name: str) -> str:
     return found
 
 
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """The Wilson score interval for a proportion (Wilson 1927); None when n is 0.
+def wilson(successes: int, n: int) -> tuple[float, float] | None:
+    """The Wilson score 95% interval for a proportion (statsmodels'
+    ``proportion_confint``); None when n is 0.
 
     Chosen over the normal approximation because review samples per code are
     small and precision is often near 1, where the latter runs past [0, 1].
     """
     if n == 0:
         return None
-    p = successes / n
-    scale = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / scale
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / scale
-    return max(0.0, centre - half), min(1.0, centre + half)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(successes, n, alpha=0.05, method="wilson")
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -191,17 +189,22 @@ def _tally(coder: str, items: list[dict[str, Any]]) -> list[CodeTally]:
     for item in items:
         by_code.setdefault(item["code"], []).append(item)
     return [
-        CodeTally(
-            coder=coder,
-            code=code,
-            codings=len(found),
-            reviewed=sum(1 for i in found if i["decision"] is not None),
-            accepted=sum(1 for i in found if i["decision"] == "accept"),
-            rejected=sum(1 for i in found if i["decision"] == "reject"),
-            changed=sum(1 for i in found if i["decision"] == "change"),
-        )
+        _counted(coder, code, len(found), [i["decision"] for i in found if i["decision"]])
         for code, found in sorted(by_code.items())
     ]
+
+
+def _counted(coder: str, code: str, codings: int, decisions: list[str]) -> CodeTally:
+    """The tally of one code's decisions (``accept``, ``reject``, ``change``)."""
+    return CodeTally(
+        coder=coder,
+        code=code,
+        codings=codings,
+        reviewed=len(decisions),
+        accepted=decisions.count("accept"),
+        rejected=decisions.count("reject"),
+        changed=decisions.count("change"),
+    )
 
 
 def item(project: Project, coding_id: int) -> dict[str, Any]:
@@ -272,16 +275,6 @@ def summary(
         for d in mine:
             counts.setdefault(d["code"], 0)
         for code in sorted(counts):
-            on = [d for d in mine if d["code"] == code]
-            tallies.append(
-                CodeTally(
-                    coder=name,
-                    code=code,
-                    codings=counts[code],
-                    reviewed=len(on),
-                    accepted=sum(1 for d in on if d["decision"] == "accept"),
-                    rejected=sum(1 for d in on if d["decision"] == "reject"),
-                    changed=sum(1 for d in on if d["decision"] == "change"),
-                )
-            )
+            on = [d["decision"] for d in mine if d["code"] == code]
+            tallies.append(_counted(name, code, counts[code], on))
     return tallies
