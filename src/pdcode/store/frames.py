@@ -196,22 +196,10 @@ def codes_frame(project: Project) -> pd.DataFrame:
     """Codes of the stored codebooks (the newest load of each id): codebook, code,
     name, parent, is_group, in codebook order."""
 
-    cd, cb = schema.codes, schema.codebooks
-    query = (
-        select(
-            cb.c.name.label("codebook"),
-            cd.c.code,
-            cd.c.name,
-            cd.c.parent,
-            cd.c.is_group,
-            cd.c.definition,
-        )
-        .join(cb, cd.c.codebook_id == cb.c.id)
-        .order_by(cb.c.id.desc(), cd.c.position)
-    )
+    from pdcode.store.workbench import code_rows
+
     columns = ["codebook", "code", "name", "parent", "is_group", "definition"]
-    with project.engine.connect() as conn:
-        frame = _frame(conn.execute(query).all(), columns)
+    frame = _frame([tuple(r[c] for c in columns) for r in code_rows(project)], columns)
     frame = frame.drop_duplicates("code")
     # Oldest codebook first, then book order, so tables follow the codebook.
     books = list(dict.fromkeys(reversed(frame["codebook"].tolist())))
