@@ -7,6 +7,7 @@ project store. The CLI only parses options, calls one of these and renders.
 from pdcode.api import (
     analysis,
     codebooks,
+    coders,
     consensus,
     learning,
     qdpx,
@@ -36,6 +37,7 @@ from pdcode.api.project import (
     init_project,
     list_sources,
     open_project,
+    project_name,
     uncodable_sources,
 )
 from pdcode.api.report import build_report, write_report
@@ -56,6 +58,7 @@ __all__ = [
     "check_paths",
     "code_project",
     "codebooks",
+    "coders",
     "codings",
     "consensus",
     "copy_project",
@@ -74,6 +77,7 @@ __all__ = [
     "list_sources",
     "open_project",
     "parse_attributes",
+    "project_name",
     "qdpx",
     "reliability",
     "render_frequencies",

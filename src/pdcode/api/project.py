@@ -26,6 +26,14 @@ SOURCE_COLUMNS = (
 )
 
 
+def project_name(location: str | Path) -> str:
+    """How to name a project to a person: its path, or its URL with any password
+    hidden (messages and printed lines never show a database password)."""
+    from pdcode.store.faults import display_name
+
+    return display_name(location)
+
+
 def init_project(location: str | Path) -> Project:
     """Create a new, empty project."""
     return Project.create(location)

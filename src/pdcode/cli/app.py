@@ -110,6 +110,7 @@ def _main(
 from pdcode.cli import (  # noqa: E402, F401
     analysis,
     codebook,
+    coders,
     coding,
     codings,
     cooccur,

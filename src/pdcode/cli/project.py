@@ -29,7 +29,7 @@ def init(project: ProjectOption = DEFAULT_PROJECT) -> None:
     from pdcode import api
 
     api.init_project(project).close()
-    console.print(f"Created project {project}")
+    console.print(f"Created project {api.project_name(project)}")
 
 
 @app.command()

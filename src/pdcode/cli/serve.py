@@ -28,19 +28,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def exposure_warning(host: str) -> str | None:
+def exposure_warning(host: str, team: bool = False) -> str | None:
     """The warning to print when the workbench listens beyond this computer."""
     if is_loopback(host):
         return None
+    if team:
+        return (
+            f"WARNING: listening on {host}, which other computers can reach, in plain HTTP: "
+            "tokens and transcripts cross the network unencrypted. Listen on 127.0.0.1 "
+            "behind a reverse proxy with TLS instead (docs/teams.md)."
+        )
     return (
         f"WARNING: listening on {host}, which other computers can reach: anyone who can "
         "reach this port and has the token can read the transcripts and code them."
     )
 
 
-def address(host: str, port: int, token: str) -> str:
+def address(host: str, port: int, token: str | None = None) -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/?token={token}"
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token is not None else "")
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -88,7 +94,8 @@ def serve(
         typer.Option(
             help="Your name: your hand coding and review decisions are stored under it, "
             "with provenance human:NAME, as pdcode codings import stores a person. "
-            "[default: your user name]"
+            "Refused when the project has coders (pdcode coder add): each of them is "
+            "known by their own token. [default: your user name]"
         ),
     ] = None,
     port: Annotated[
@@ -107,9 +114,11 @@ def serve(
 ) -> None:
     """Read, code and review the project in the web browser (the workbench).
 
-    Prints the address to open, with an access token every request needs: a new
-    random one each run, or the value of the PDCODE_SERVE_TOKEN environment
-    variable when it is set. Ctrl-C stops the server.
+    For one person (the project has no coders): prints the address to open, with
+    an access token every request needs: a new random one each run, or the value of
+    the PDCODE_SERVE_TOKEN environment variable when it is set. For a team (the
+    project has coders, see pdcode coder add): each person opens it with their own
+    link, and what they do is stored under their name. Ctrl-C stops the server.
     """
     import logging
     import secrets
@@ -120,27 +129,48 @@ def serve(
 
     from pdcode import api
     from pdcode.api.review import human_coder
-    from pdcode.web.app import create_app
+    from pdcode.web.app import create_app, create_team_app
 
-    with api.open_project(project):
-        pass  # a missing or damaged project is reported now, in one line
-    me = human_coder(_who(coder))
-    token = os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(32)
+    with api.open_project(project) as proj:  # a missing or damaged project: one line now
+        team = api.coders.team(proj)
+    if team:
+        if coder is not None:
+            raise UsageError(
+                "--coder is not used for a project with coders: each person opens the "
+                "workbench with their own link (pdcode coder list; without coders, serve "
+                "is for one person)"
+            )
+        if os.environ.get(TOKEN_ENV, "").strip():
+            typer.echo(f"Note: {TOKEN_ENV} is not used: each coder has their own token.", err=True)
+        web = create_team_app(project)
+        token = None
+        who = "for its coders"
+    else:
+        me = human_coder(_who(coder))
+        token = os.environ.get(TOKEN_ENV, "").strip() or secrets.token_urlsafe(32)
+        web = create_app(project, me, token)
+        who = f"as {printable(me)}"
     sock = listen(host, port)
     url = address(host, sock.getsockname()[1], token)
-    warning = exposure_warning(host)
+    warning = exposure_warning(host, team)
     if warning is not None:
         typer.echo(warning, err=True)
-    print(f"Serving {printable(project)} as {printable(me)} at {url}", flush=True)
+    print(f"Serving {printable(api.project_name(project))} {who} at {url}", flush=True)
+    if team:
+        print("Each coder opens it with ?token=THEIR-TOKEN (pdcode coder add).", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(project, me, token),
+            web,
             host=host,
             port=sock.getsockname()[1],
             log_level="warning",
             access_log=False,  # the log would show addresses, with source names
+            # Behind a reverse proxy on this computer, its X-Forwarded-Proto tells
+            # the guard the browser's scheme, which the same-origin check compares
+            # (uvicorn trusts it from 127.0.0.1 only, or FORWARDED_ALLOW_IPS).
+            proxy_headers=True,
             lifespan="on",
         )
     )

@@ -106,6 +106,12 @@ def _models(conn: Connection) -> None:
     add_columns(conn, schema.codings, ("probability", "threshold"))
 
 
+@register(5)
+def _coders(conn: Connection) -> None:
+    """v5: the coders table (people with a token for a shared workbench)."""
+    schema.coders.create(conn, checkfirst=True)
+
+
 def add_columns(conn: Connection, table: Any, names: tuple[str, ...]) -> None:
     """``ALTER TABLE ... ADD COLUMN`` for each of ``names`` the table lacks, the
     column's type written by the connection's dialect (SQLite, PostgreSQL...).

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 # Text sorts by code point on every backend, as under SQLite's BINARY collation: on
@@ -210,4 +210,18 @@ models = Table(
     Column("coders", _text(), nullable=False),
     Column("codebook", _string(64)),
     Column("created_at", _string(32), nullable=False),
+)
+
+# The people who may use a shared workbench (v5, ``pdcode coder add``): a name as
+# codings store a person (``ana``, provenance ``human:ana``) and the sha256 of their
+# access token, never the token. A revoked coder keeps the row, with ``revoked_at``
+# set; adding the name again gives that row a new token (``store.coders``).
+coders = Table(
+    "coders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", _string(255), nullable=False, unique=True),
+    Column("token_hash", _string(64), nullable=False, unique=True),
+    Column("created_at", _string(32), nullable=False),
+    Column("revoked_at", _string(32)),
 )

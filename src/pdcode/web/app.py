@@ -14,12 +14,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from pdcode.api import coders
 from pdcode.api.review import human_coder
 from pdcode.errors import ConflictError, PdcodeError, ProjectError, StorageError
 from pdcode.web.bench import HERE, Bench, Json
 from pdcode.web.routes import coding, pages, review
-from pdcode.web.routes.common import bench_of, wants_json
-from pdcode.web.security import Guard
+from pdcode.web.routes.common import seat_of, wants_json
+from pdcode.web.security import Admit, Guard, one_person
 
 _NOT_FOUND = re.compile(r"no (source|code|coding|project)\b|.*: no project here")
 
@@ -41,7 +42,7 @@ async def _problem(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if wants_json(request):
         return Json({"error": exc.message}, status_code=status)
-    return bench_of(request).page("error.html", status=status, message=exc.message)
+    return seat_of(request).page("error.html", status=status, message=exc.message)
 
 
 def routes() -> list[BaseRoute]:
@@ -69,12 +70,28 @@ def routes() -> list[BaseRoute]:
 
 
 def create_app(project_location: str, coder: str, token: str) -> Starlette:
-    """The workbench over the project at ``project_location``: hand coding is
-    stored as ``coder`` (``human:NAME``), and every request needs ``token``."""
+    """The workbench of one person over the project at ``project_location``: every
+    request needs ``token``, and hand coding and decisions are stored as ``coder``
+    (``human:NAME``)."""
     if not token:
         raise ValueError("the workbench needs a token")
-    bench = Bench(project_location, human_coder(coder), token)
+    return _app(Bench(project_location), one_person(human_coder(coder), token))
 
+
+def create_team_app(project_location: str) -> Starlette:
+    """The workbench of a team (``pdcode coder add``) over the project at
+    ``project_location``: a request is admitted by any active coder's token,
+    looked up in the project for every request (a revoked token fails on its next
+    request), and what it writes is stored as that coder."""
+    bench = Bench(project_location)
+
+    def admit(given: str) -> str | None:
+        return coders.person(bench.project, given)
+
+    return _app(bench, admit)
+
+
+def _app(bench: Bench, admit: Admit) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         bench.project  # noqa: B018  open at startup: a bad project shows at once
@@ -85,7 +102,7 @@ def create_app(project_location: str, coder: str, token: str) -> Starlette:
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(Guard, token=token)],
+        middleware=[Middleware(Guard, admit=admit)],
         exception_handlers={PdcodeError: _problem},
         lifespan=lifespan,
     )

@@ -1,11 +1,13 @@
-"""What every request shares: the open project, the coder, the token, the
-templates, and the small formatting filters the templates use."""
+"""What every request shares (the open project, the templates, and the small
+formatting filters the templates use), and the bench as one request's person
+uses it (:class:`Seat`)."""
 
 from __future__ import annotations
 
 import json
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import HTMLResponse, JSONResponse
 
 from pdcode import api
-from pdcode.web.security import csrf_for
+from pdcode.web.security import Person
 
 HERE = Path(__file__).resolve().parent
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -79,13 +81,12 @@ def environment() -> Environment:
 class Bench:
     """The workbench's state: one project, opened on first use (or at startup)
     and closed at shutdown. SQLAlchemy gives each api call its own connection, so
-    the threads serving requests share it safely."""
+    the threads serving requests share it safely. Who is working is not here but
+    in each request (:class:`Seat`): in team mode every request may be another
+    person's."""
 
-    def __init__(self, location: str, coder: str, token: str) -> None:
+    def __init__(self, location: str) -> None:
         self.location = location
-        self.coder = coder
-        self.token = token
-        self.csrf = csrf_for(token)
         self.env = environment()
         self._project: api.Project | None = None
         self._lock = threading.Lock()
@@ -103,9 +104,29 @@ class Bench:
                 self._project.close()
                 self._project = None
 
+
+@dataclass(frozen=True)
+class Seat:
+    """The bench as the person a request was admitted as uses it: the shared
+    project, and the coder every write of the request is stored under."""
+
+    bench: Bench
+    person: Person
+
+    @property
+    def project(self) -> api.Project:
+        return self.bench.project
+
+    @property
+    def coder(self) -> str:
+        return self.person.coder
+
     def html(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(
-            coder=self.coder, csrf=self.csrf, project=self.location, **context
+        return self.bench.env.get_template(template).render(
+            coder=self.person.coder,
+            csrf=self.person.csrf,
+            project=self.bench.location,
+            **context,
         )
 
     def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -1,13 +1,18 @@
 """The guard in front of every request: the access token, CSRF, strict headers,
 and server faults reported without what they might quote.
 
-- Every request carries the token ``pdcode serve`` printed: once in the address
-  (``?token=...``), which sets an HttpOnly, SameSite=Strict cookie and redirects
-  to the same address without it, then in that cookie. Static files too.
+- Every request carries an access token: once in the address (``?token=...``),
+  which sets an HttpOnly, SameSite=Strict cookie and redirects to the same address
+  without it, then in that cookie. Static files too. The token admits the request
+  as a :class:`Person`: the one the server was started for (the token
+  ``pdcode serve`` printed), or in team mode the coder whose token it is, looked up
+  afresh for every request so that a revoked token fails at once.
 - Every request that is not GET or HEAD is a write: it must carry the header
-  ``X-CSRF-Token`` equal to :func:`csrf_for` of the token (every page holds it in
-  ``<meta name="csrf-token">``), and an ``Origin`` header, when sent, must be the
-  server's own.
+  ``X-CSRF-Token`` equal to :func:`csrf_for` of the token that admitted it (every
+  page holds it in ``<meta name="csrf-token">``), so one person's page cannot
+  write as another, and an ``Origin`` header, when sent, must be the server's own.
+- Who a request is, is only ever what its token says: routes read it from the
+  request's state (``person``), never from a field of the request.
 - Every response gets a strict Content-Security-Policy (no inline script) and
   the other headers in :data:`HEADERS`.
 - An unexpected exception answers a plain 500 page; the log gets its type and the
@@ -21,15 +26,23 @@ import hashlib
 import hmac
 import logging
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pdcode.errors import PdcodeError
+
 COOKIE = "pdcode_token"
 CSRF_HEADER = "x-csrf-token"
-NEEDS_TOKEN = "This workbench needs its access token: use the address `pdcode serve` printed."
+NEEDS_TOKEN = (
+    "This workbench needs its access token: use the address `pdcode serve` printed, "
+    "or your own link (`pdcode coder add`)."
+)
 FAULT = "Something went wrong; the server log has the details."
 NO_CSRF = "refused: the request lacks this workbench's CSRF token; reload the page"
 SAFE_METHODS = ("GET", "HEAD")
@@ -49,10 +62,33 @@ _CSRF_LABEL = b"pdcode workbench csrf v1"
 
 logger = logging.getLogger("pdcode.web")
 
+# A token to the coder it admits (their bare name), or None: the whole access rule.
+Admit = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whom a request was admitted as: the coder every write is stored under, and
+    the CSRF value of their token."""
+
+    coder: str
+    csrf: str
+
+
+def one_person(coder: str, token: str) -> Admit:
+    """The rule of a server for one person: ``token`` (compared in constant time)
+    admits ``coder``; anything else nobody."""
+
+    def admit(given: str) -> str | None:
+        return coder if same(given, token) else None
+
+    return admit
+
 
 def csrf_for(token: str) -> str:
-    """The CSRF value of a server: an HMAC-SHA256 of its token with a fixed label,
-    stable while the server runs and not the token itself."""
+    """The CSRF value of a token (the server's, or in team mode one coder's): an
+    HMAC-SHA256 of it with a fixed label, as stable as the token and not the token
+    itself."""
     return hmac.new(token.encode("utf-8"), _CSRF_LABEL, hashlib.sha256).hexdigest()
 
 
@@ -82,12 +118,13 @@ def without_token(request: Request) -> str:
 
 
 class Guard:
-    """ASGI middleware applying the token, CSRF and header rules to every request."""
+    """ASGI middleware applying the token, CSRF and header rules to every request.
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    ``admit`` may read the project (team mode), so it runs in a worker thread."""
+
+    def __init__(self, app: ASGIApp, admit: Admit) -> None:
         self.app = app
-        self.token = token
-        self.csrf = csrf_for(token)
+        self.admit = admit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,37 +139,53 @@ class Guard:
                 message = {**message, "headers": [*message.get("headers", ()), *_RAW_HEADERS]}
             await send(message)
 
-        refusal = self.refusal(Request(scope))
-        if refusal is not None:
-            await refusal(scope, receive, secured)
-            return
         try:
+            request = Request(scope)
+            given = request.query_params.get("token")
+            in_address = given is not None
+            if given is None:
+                given = request.cookies.get(COOKIE)
+            try:
+                coder = await run_in_threadpool(self.admit, given) if given else None
+            except PdcodeError as exc:  # the project cannot be read: say so, as pages do
+                await PlainTextResponse(exc.message, status_code=503)(scope, receive, secured)
+                return
+            refusal = self.refusal(request, given, coder, in_address)
+            if refusal is not None:
+                await refusal(scope, receive, secured)
+                return
+            assert given is not None and coder is not None
+            # A fresh dict: the server's state is shared by every request.
+            scope["state"] = {**scope.get("state", {}), "person": Person(coder, csrf_for(given))}
             await self.app(scope, receive, secured)
         except Exception as exc:
             log_fault(exc)
             if not started:
                 await PlainTextResponse(FAULT, status_code=500)(scope, receive, secured)
 
-    def refusal(self, request: Request) -> Response | None:
+    def refusal(
+        self, request: Request, given: str | None, coder: str | None, in_address: bool
+    ) -> Response | None:
         """The answer to a request that may not go on, or None when it may."""
-        given = request.query_params.get("token")
-        if given is not None:
-            if not same(given, self.token):
-                return PlainTextResponse(NEEDS_TOKEN, status_code=403)
-            if request.method in SAFE_METHODS:
-                # Trade the token in the address for a cookie, and take it out of
-                # the address bar and the history.
-                answer = RedirectResponse(without_token(request), status_code=303)
-                answer.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
-                return answer
-        elif not same(request.cookies.get(COOKIE), self.token):
+        if given is None or coder is None:
             return PlainTextResponse(NEEDS_TOKEN, status_code=403)
+        if in_address and request.method in SAFE_METHODS:
+            # Trade the token in the address for a cookie, and take it out of the
+            # address bar and the history.
+            answer = RedirectResponse(without_token(request), status_code=303)
+            # Secure when the browser came over HTTPS (a reverse proxy with TLS that
+            # says so in X-Forwarded-Proto), so the cookie never goes out in clear.
+            secure = request.url.scheme == "https"
+            answer.set_cookie(
+                COOKIE, given, path="/", httponly=True, samesite="strict", secure=secure
+            )
+            return answer
         if request.method in SAFE_METHODS:
             return None
         origin = request.headers.get("origin")
         if origin is not None and origin != own_origin(request):
             return JSONResponse({"error": "refused: the request came from another site"}, 403)
-        if not same(request.headers.get(CSRF_HEADER), self.csrf):
+        if not same(request.headers.get(CSRF_HEADER), csrf_for(given)):
             return JSONResponse({"error": NO_CSRF}, 403)
         return None
 

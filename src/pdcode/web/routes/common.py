@@ -1,5 +1,6 @@
-"""What every route does the same way: find the bench, tell a JSON request from a
-page request, read a JSON body and its fields."""
+"""What every route does the same way: find the bench and the person the request
+was admitted as, tell a JSON request from a page request, read a JSON body and
+its fields."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from starlette.requests import Request
 
 from pdcode.errors import UsageError
-from pdcode.web.bench import Bench
+from pdcode.web.bench import Bench, Seat
+from pdcode.web.security import Person
 
 MAX_SKIP = 10_000
 MAX_BODY = 1_000_000  # bytes; the largest write is a memo of 20,000 characters
@@ -19,6 +21,14 @@ def bench_of(request: Request) -> Bench:
     found = request.app.state.bench
     assert isinstance(found, Bench)
     return found
+
+
+def seat_of(request: Request) -> Seat:
+    """The bench as the request's person uses it. The person is whom the guard
+    admitted the request as, by its token; nothing in the request can change it."""
+    person = request.state.person
+    assert isinstance(person, Person)
+    return Seat(bench_of(request), person)
 
 
 def wants_json(request: Request) -> bool:

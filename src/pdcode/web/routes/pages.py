@@ -12,17 +12,17 @@ from starlette.responses import Response
 from pdcode.api import workbench
 from pdcode.errors import UsageError
 from pdcode.web.bench import Json, tint
-from pdcode.web.routes.common import bench_of, wants_json
+from pdcode.web.routes.common import seat_of, wants_json
 
 
 def index(request: Request) -> Response:
     """Sources by strand and case with coding progress, codebooks, machine coders
     and codes."""
-    bench = bench_of(request)
-    data = {**workbench.overview(bench.project), "codes": workbench.codes(bench.project)}
+    seat = seat_of(request)
+    data = {**workbench.overview(seat.project), "codes": workbench.codes(seat.project)}
     if wants_json(request):
         return Json(data)
-    return bench.page("index.html", data=data, strands=by_strand(data["sources"]))
+    return seat.page("index.html", data=data, strands=by_strand(data["sources"]))
 
 
 def by_strand(sources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -48,17 +48,17 @@ def _last(key: str) -> tuple[bool, str]:
 
 def reader(request: Request) -> Response:
     """A source as speaker turns, its codings in the margin, its memos."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     source = request.query_params.get("source")
     if not source:
         raise UsageError("which source? Open /reader?source=NAME (the project page links each)")
     chosen = [c for c in request.query_params.getlist("coder") if c]
-    data = workbench.reader(bench.project, source, chosen or None)
+    data = workbench.reader(seat.project, source, chosen or None)
     if wants_json(request):
         return Json(data)
     by_id = {k["id"]: k for k in data["codings"]}
     names = {k["id"]: k["name"] for k in data["codings"]}
-    return bench.page(
+    return seat.page(
         "reader.html",
         data=data,
         chosen=chosen,
@@ -67,10 +67,10 @@ def reader(request: Request) -> Response:
             {**m, "on": names.get(m["coding_id"], "a coding") if m["coding_id"] else None}
             for m in data["memos"]
         ],
-        codes=workbench.codes(bench.project),
+        codes=workbench.codes(seat.project),
         script={
             "source": data["source"]["name"],
-            "coder": bench.coder,
+            "coder": seat.coder,
             "codings": data["codings"],
             "memos": data["memos"],
         },
@@ -98,13 +98,13 @@ def _turn(turn: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, A
 
 def code(request: Request) -> Response:
     """One code: its definition, and every excerpt coded with it by strand."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     wanted = request.query_params.get("code")
     if not wanted:
         raise UsageError("which code? Open /code?code=ID (the project page links each)")
     coder = request.query_params.get("coder") or None
-    data = workbench.code_page(bench.project, wanted, coder)
+    data = workbench.code_page(seat.project, wanted, coder)
     if wants_json(request):
         return Json(data)
     coders = sorted({e["coder"] for s in data["strands"] for e in s["excerpts"]})
-    return bench.page("code.html", data=data, coder_filter=coder, coders=coders)
+    return seat.page("code.html", data=data, coder_filter=coder, coders=coders)

@@ -17,8 +17,8 @@ from starlette.responses import Response
 
 from pdcode.api import review, workbench
 from pdcode.errors import ConflictError, UsageError
-from pdcode.web.bench import Bench, Json
-from pdcode.web.routes.common import bench_of, ids, read_body, text, wants_json, whole
+from pdcode.web.bench import Json, Seat
+from pdcode.web.routes.common import ids, read_body, seat_of, text, wants_json, whole
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,18 @@ class Params:
         )
 
 
-def state(bench: Bench, params: Params, show: int | None = None) -> dict[str, Any]:
+def state(seat: Seat, params: Params, show: int | None = None) -> dict[str, Any]:
     """The queue, the item to show (``show`` if still pending, else the next),
     and the summary once nothing is left: the api's data for the page."""
-    project = bench.project
+    project = seat.project
     found = review.queue(
-        project, params.coder, bench.coder, params.order, params.seed, params.code, params.skip
+        project, params.coder, seat.coder, params.order, params.seed, params.code, params.skip
     )
     current = show if show is not None and show in found.pending else found.next_id
     item = review.item(project, current) if current is not None else None
     summary = None
     if item is None:
-        summary = [t.row() for t in review.summary(project, params.coder, bench.coder)]
+        summary = [t.row() for t in review.summary(project, params.coder, seat.coder)]
     return {
         "queue": {
             "coder": found.coder,
@@ -125,13 +125,13 @@ def view(data: dict[str, Any], params: Params) -> dict[str, Any]:
     }
 
 
-def fragment(bench: Bench, data: dict[str, Any], params: Params) -> str:
-    return bench.html("_review.html", r=view(data, params))
+def fragment(seat: Seat, data: dict[str, Any], params: Params) -> str:
+    return seat.html("_review.html", r=view(data, params))
 
 
-def _answer(bench: Bench, data: dict[str, Any], params: Params) -> dict[str, Any]:
+def _answer(seat: Seat, data: dict[str, Any], params: Params) -> dict[str, Any]:
     return {
-        "html": fragment(bench, data, params),
+        "html": fragment(seat, data, params),
         "decided": data["queue"]["decided"],
         "total": data["queue"]["total"],
         "next_id": data["item"]["id"] if data["item"] else None,
@@ -140,46 +140,46 @@ def _answer(bench: Bench, data: dict[str, Any], params: Params) -> dict[str, Any
 
 def page(request: Request) -> Response:
     """``/review``: the machine coders; ``/review?coder=...``: their queue."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     query = dict(request.query_params)
     if not query.get("coder"):
-        return _index(request, bench)
+        return _index(request, seat)
     params = Params.read(query)
-    data = state(bench, params)
+    data = state(seat, params)
     if wants_json(request):
         return Json(data)
-    return bench.page(
+    return seat.page(
         "review.html",
         r=view(data, params),
-        codes=workbench.codes(bench.project),
+        codes=workbench.codes(seat.project),
     )
 
 
-def _index(request: Request, bench: Bench) -> Response:
-    coders = workbench.overview(bench.project)["machine_coders"]
+def _index(request: Request, seat: Seat) -> Response:
+    coders = workbench.overview(seat.project)["machine_coders"]
     rows = []
     for coder in coders:
-        found = review.queue(bench.project, coder, bench.coder)
+        found = review.queue(seat.project, coder, seat.coder)
         rows.append({"coder": coder, "total": found.total, "decided": found.decided})
-    data = {"reviewer": bench.coder, "machine_coders": rows}
+    data = {"reviewer": seat.coder, "machine_coders": rows}
     if wants_json(request):
         return Json(data)
-    return bench.page("review_index.html", data=data)
+    return seat.page("review_index.html", data=data)
 
 
 def upcoming(request: Request) -> Response:
     """GET ``/api/review/next``: the next item (after a skip), as a fragment."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     params = Params.read(dict(request.query_params))
     show = whole(dict(request.query_params), "show", required=False)
-    return Json(_answer(bench, state(bench, params, show), params))
+    return Json(_answer(seat, state(seat, params, show), params))
 
 
 async def decide(request: Request) -> Response:
     """POST ``/api/review/decide``: store a decision, answer with the next item.
     A conflict (decided in another tab, coding replaced) is a 409 that carries
     the next item too."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     body = await read_body(request)
     params = Params.read(body)
     coding_id = whole(body, "coding_id")
@@ -196,11 +196,11 @@ async def decide(request: Request) -> Response:
     def work() -> tuple[str | None, dict[str, Any]]:
         problem = None
         try:
-            review.decide(bench.project, coding_id, bench.coder, decision, new_code, expect)
+            review.decide(seat.project, coding_id, seat.coder, decision, new_code, expect)
         except ConflictError as exc:
             problem = exc.message
-        data = state(bench, params)
-        return problem, {**_answer(bench, data, params), "coding_id": coding_id}
+        data = state(seat, params)
+        return problem, {**_answer(seat, data, params), "coding_id": coding_id}
 
     problem, answer = await run_in_threadpool(work)
     if problem is not None:
@@ -212,14 +212,14 @@ async def undo(request: Request) -> Response:
     """POST ``/api/review/undo``: take back the reviewer's newest decision on
     this coder's codings; show ``show`` (the coding it was on, as the page
     remembers it) when it is pending again."""
-    bench = bench_of(request)
+    seat = seat_of(request)
     body = await read_body(request)
     params = Params.read(body)
     show = whole(body, "show", required=False)
 
     def work() -> dict[str, Any]:
-        undone = review.undo_last(bench.project, params.coder, bench.coder)
-        answer = _answer(bench, state(bench, params, show), params)
+        undone = review.undo_last(seat.project, params.coder, seat.coder)
+        answer = _answer(seat, state(seat, params, show), params)
         return {**answer, "undone": undone}
 
     answer = await run_in_threadpool(work)
