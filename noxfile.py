@@ -14,12 +14,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(name="tests-postgres")
 def tests_postgres(session: nox.Session) -> None:
-    """The PostgreSQL tests against a throwaway server made from the system's
-    binaries; PDCODE_REQUIRE_POSTGRES turns their skip (no server) into a failure."""
+    """The whole suite again, every project in a PostgreSQL database on a throwaway
+    server made from the system's binaries (tests about SQLite files themselves
+    skip). PDCODE_REQUIRE_POSTGRES turns "no server" into a failure, not a skip."""
     session.install(".[test]")
-    session.run(
-        "pytest", "tests/test_postgres.py", *session.posargs, env={"PDCODE_REQUIRE_POSTGRES": "1"}
-    )
+    env = {"PDCODE_TEST_BACKEND": "postgresql", "PDCODE_REQUIRE_POSTGRES": "1"}
+    session.run("pytest", *session.posargs, env=env)
 
 
 @nox.session

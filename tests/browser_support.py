@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.postgres_support import located
+
 # Chromium as root in CI needs --no-sandbox; the rest keep it off the (closed) network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -73,7 +75,7 @@ def start_server(
     line with its address. Its output (stdout and stderr) is read all along, so a
     chatty server never blocks on a full pipe."""
     env = {**os.environ, "PDCODE_SERVE_TOKEN": token, "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "pdcode", "serve", "-p", str(location)]
+    command = [sys.executable, "-m", "pdcode", "serve", "-p", located(location)]
     process = subprocess.Popen(
         [*command, "--port", "0", "--coder", coder],
         stdout=subprocess.PIPE,

@@ -3,17 +3,71 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 from typer.testing import CliRunner
 
 from pdcode.store import Project
+from pdcode.store.project import _url as ORIGINAL_URL
+from tests.postgres_support import ACTIVE, Redirect, located, postgres_server
+from tests.postgres_support import suite_backend as chosen_backend
+
+__all__ = ["located", "postgres_server"]  # postgres_server: a fixture, used by name
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLE = REPO / "transcripts_sample"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redirect(request: pytest.FixtureRequest) -> Iterator[Redirect | None]:
+    """With ``PDCODE_TEST_BACKEND=postgresql`` (the ``tests-postgres`` nox session),
+    every project the suite names by file lives in a database of its own on a
+    throwaway PostgreSQL server, so the whole suite runs against both backends.
+    Session-wide, so projects built by fixtures of any scope are redirected too."""
+    if chosen_backend() == "sqlite":
+        yield None
+        return
+    redirect = Redirect(request.getfixturevalue("postgres_server"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("pdcode.store.project._url", redirect.url)
+        ACTIVE.append(redirect)
+        try:
+            yield redirect
+        finally:
+            ACTIVE.remove(redirect)
+
+
+@pytest.fixture(autouse=True)
+def suite_backend(
+    request: pytest.FixtureRequest, _redirect: Redirect | None, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The backend this test's projects live on. On PostgreSQL, tests about SQLite
+    files themselves (``sqlite_only``) skip, and tests that compare the two backends
+    (``both_backends``) see files as files."""
+    if _redirect is None:
+        yield "sqlite"
+        return
+    only = request.node.get_closest_marker("sqlite_only")
+    if only is not None:
+        pytest.skip(f"SQLite only: {only.kwargs.get('reason') or only.args[0]}")
+    if request.node.get_closest_marker("both_backends"):
+        monkeypatch.setattr("pdcode.store.project._url", ORIGINAL_URL)
+        ACTIVE.remove(_redirect)
+        try:
+            yield "sqlite"
+        finally:
+            ACTIVE.append(_redirect)
+        return
+    _redirect.begin_test()
+    try:
+        yield "postgresql"
+    finally:
+        _redirect.end_test()
 
 
 @pytest.fixture
@@ -27,6 +81,15 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"reference material not found at {SHARED} (../shared beside the checkout)")
     return SHARED
+
+
+@contextmanager
+def database(location: str | Path) -> Iterator[Connection]:
+    """A connection to a project's database, whichever backend, in a transaction that
+    commits on leaving: for tests that tamper with stored rows as another program
+    could. Write SQL with ``sqlalchemy.text`` and named ``:parameters``."""
+    with Project.open(location) as project, project.engine.begin() as conn:
+        yield conn
 
 
 def run_cli(*args: str) -> Any:

@@ -166,3 +166,106 @@ def pg_url(postgres_server: Server) -> Iterator[str]:
     yield postgres_server.url(name)
     with postgres_server.connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- the whole suite on PostgreSQL ---------------------------------------------------
+
+BACKEND = "PDCODE_TEST_BACKEND"
+MARKER = "pdcode test project: its tables live in PostgreSQL database {name}\n"
+MARKER_PREFIX = MARKER.split("{", 1)[0].encode("utf-8")
+
+
+def suite_backend() -> str:
+    """``postgresql`` when the suite runs against PostgreSQL (the ``tests-postgres``
+    nox session), else ``sqlite``."""
+    value = os.environ.get(BACKEND, "sqlite").strip().lower()
+    return "postgresql" if value in ("postgresql", "postgres", "pg") else "sqlite"
+
+
+ACTIVE: list[Redirect] = []  # the redirect in force, while the suite runs on PostgreSQL
+
+
+def located(location: str | Path) -> str:
+    """What to hand a child process for ``location``: the PostgreSQL URL standing for
+    it while the suite runs on PostgreSQL (a child does not share this process's
+    redirect), else the location itself."""
+    return ACTIVE[-1].url(location) if ACTIVE else str(location)
+
+
+class Redirect:
+    """Sends every project the suite names by file (``p.db``, ``sqlite:///p.db``) to
+    a database of its own on the session's server, so the whole suite, written with
+    files, runs against PostgreSQL unchanged.
+
+    The file is written with one line naming its database, so pdcode's checks on the
+    path (exists, is a file, is empty) see what they would see with SQLite, and a
+    test that copies the file gets a copy of the database. The databases a test
+    makes are dropped after it; those fixtures of wider scope make are kept.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.in_test = False
+        self.made: list[str] = []
+
+    @staticmethod
+    def database_for(path: Path) -> str:
+        import hashlib
+
+        digest = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:24]
+        return f"pdcode_file_{digest}"
+
+    @staticmethod
+    def path_of(location: str | Path) -> Path | None:
+        """The file a location names, or None for a URL of another database."""
+        text = str(location)
+        if "://" not in text:
+            return Path(text).expanduser().resolve()
+        if text.startswith("sqlite:///") and text != "sqlite:///:memory:":
+            return Path(text[len("sqlite:///") :]).expanduser().resolve()
+        return None
+
+    def url(self, location: str | Path) -> str:
+        """The PostgreSQL URL standing for ``location``. A missing or empty file gets a
+        fresh database (as SQLite would make a fresh file); a copied file, a copy of
+        its database; a file holding anything but the marker (a real SQLite file a
+        test brought, or junk) stays with SQLite."""
+        path = self.path_of(location)
+        if path is None:
+            return str(location)
+        name = self.database_for(path)
+        template = None
+        if path.is_file() and path.stat().st_size > 0:
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+            if not head.startswith(MARKER_PREFIX):
+                return f"sqlite:///{path}"
+            named = head[len(MARKER_PREFIX) :].decode("utf-8").strip()
+            if named == name:
+                return self.server.url(name)
+            template = named  # the file was copied from another project's file
+        with self.server.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if template is None:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            else:  # a template may have no other sessions
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (template,),
+                )
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        if self.in_test and name not in self.made:
+            self.made.append(name)
+        if path.parent.is_dir():
+            path.write_text(MARKER.format(name=name), "utf-8")
+        return self.server.url(name)
+
+    def begin_test(self) -> None:
+        self.in_test = True
+
+    def end_test(self) -> None:
+        self.in_test = False
+        with self.server.connect() as conn:
+            for name in self.made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.clear()

@@ -29,6 +29,7 @@ from pdcode.nlp import make_nlp
 from pdcode.segment import CHUNK_CHARS, chunks, segment_text
 from pdcode.store import Project
 from pdcode.store import project as store_project
+from tests.postgres_support import located
 
 runner = CliRunner()
 
@@ -297,6 +298,7 @@ def _sample(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.sqlite_only(reason="a SQLite file opened read-only by URI")
 def test_read_only_project(db: str, tmp_path: Path) -> None:
     # Root ignores file permissions, so the project is opened read-only by URI.
     read_only = f"sqlite:///file:{db}?mode=ro&uri=true"
@@ -328,6 +330,7 @@ def test_random_bytes_as_project(tmp_path: Path) -> None:
     _clean_error(_run("init", "-p", str(path)), str(path), "already exists")
 
 
+@pytest.mark.sqlite_only(reason="a SQLite file damaged on disk")
 def test_damaged_project(db: str, tmp_path: Path) -> None:
     assert _run("import", str(_sample(tmp_path / "in")), "-p", db).exit_code == 0
     with open(db, "r+b") as handle:
@@ -341,9 +344,12 @@ def test_damaged_project(db: str, tmp_path: Path) -> None:
     [("999", "newer than this pdcode supports"), ("abc", "not a number")],
 )
 def test_bad_schema_version(db: str, version: str, words: str) -> None:
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
-    conn.close()
+    from sqlalchemy import text
+
+    with Project.open(db) as project, project.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": version}
+        )
     line = _clean_error(_run("sources", "-p", db), words)
     assert line.startswith(f"Error: {db}: ")
 
@@ -377,6 +383,7 @@ def lock(db: str) -> Iterator[None]:
     thread.join(30)
 
 
+@pytest.mark.sqlite_only(reason="SQLite's file lock and busy timeout")
 def test_lock_held_past_the_timeout(
     db: str, tmp_path: Path, lock: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,6 +392,7 @@ def test_lock_held_past_the_timeout(
     _clean_error(result, db, "locked", "waited 0.2 s", "run the command again")
 
 
+@pytest.mark.sqlite_only(reason="SQLite's own disk-full error")
 def test_full_disk_while_importing(db: str, tmp_path: Path) -> None:
     from sqlalchemy import Engine, event
 
@@ -473,7 +481,7 @@ def _import_paused(location: str, path: str, barrier: Any, results: Any) -> None
         results.put([(path, "crashed", f"{type(exc).__name__}: {exc}")])
 
 
-def test_two_imports_create_the_same_new_case(db: str, tmp_path: Path) -> None:
+def test_two_imports_create_the_same_new_case(db: str, tmp_path: Path, suite_backend: str) -> None:
     folder = _sample(tmp_path / "in")
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(3)
@@ -484,28 +492,32 @@ def test_two_imports_create_the_same_new_case(db: str, tmp_path: Path) -> None:
     ]
     for worker in workers:  # forked before this process opens the project
         worker.start()
-    # The test holds the write lock until both imports have looked for the case
-    # and wait to insert it: without care, the second insert breaks the UNIQUE name.
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    # On SQLite the test holds the write lock until both imports have looked for the
+    # case and wait to insert it: without care, the second insert breaks the UNIQUE
+    # name. On PostgreSQL both insert at once, each in its own transaction.
+    holder = sqlite3.connect(db, isolation_level=None) if suite_backend == "sqlite" else None
+    if holder is not None:
+        holder.execute("BEGIN IMMEDIATE")
     try:
         barrier.wait(60)
         time.sleep(0.5)
     finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
     outcomes = [results.get(timeout=60) for _ in workers]
     for worker in workers:
         worker.join(30)
         if worker.is_alive():
             worker.kill()
     assert sorted(o[0][1] for o in outcomes) == ["imported", "imported"], outcomes
-    with sqlite3.connect(db) as conn:
-        cases = conn.execute("SELECT id, name FROM cases").fetchall()
-        linked = conn.execute("SELECT DISTINCT case_id FROM sources").fetchall()
-    conn.close()
+    from sqlalchemy import text
+
+    with Project.open(db) as project, project.engine.connect() as conn:
+        cases = conn.execute(text("SELECT id, name FROM cases")).all()
+        linked = conn.execute(text("SELECT DISTINCT case_id FROM sources")).all()
     assert [name for _, name in cases] == ["new_case"]
-    assert linked == [(cases[0][0],)]
+    assert [tuple(row) for row in linked] == [(cases[0][0],)]
 
 
 def test_insert_if_absent_and_codebook_are_idempotent(db: str) -> None:
@@ -553,7 +565,7 @@ def test_debug_traceback_has_no_locals(db: str, tmp_path: Path) -> None:
         "    raise RuntimeError('boom')\n"
         "api.list_sources = boom\n"
         "from pdcode.cli.app import main\n"
-        f"sys.argv = ['pdcode', '--debug', 'sources', '-p', {db!r}]\n"
+        f"sys.argv = ['pdcode', '--debug', 'sources', '-p', {located(db)!r}]\n"
         "main()\n",
         encoding="utf-8",
     )

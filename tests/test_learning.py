@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text as sql
 
 from pdcode import api
 from pdcode.api import learning
 from pdcode.codebook import content_hash, load_codebook
 from pdcode.store import Project
-from tests.conftest import REPO
+from tests.conftest import REPO, database
 from tests.conftest import cli_ok as _ok
 from tests.conftest import run_cli as _run
 
@@ -77,8 +77,8 @@ def _model_coder(location: str, name: str = "pd") -> str:
 
 
 def _record(location: str, name: str) -> bytes:
-    with sqlite3.connect(location) as conn:
-        (text,) = conn.execute("SELECT record FROM models WHERE name = ?", (name,)).fetchone()
+    with database(location) as conn:
+        (text,) = conn.execute(sql("SELECT record FROM models WHERE name = :n"), {"n": name}).one()
     return str(text).encode("utf-8")
 
 
@@ -246,20 +246,20 @@ def test_a_model_name_must_fit_in_a_coder_name(db: str) -> None:
 
 
 def test_a_tampered_record_is_refused_naming_the_model(learned_db: str) -> None:
-    with sqlite3.connect(learned_db) as conn:
-        (text,) = conn.execute("SELECT record FROM models WHERE name = 'pd'").fetchone()
+    with database(learned_db) as conn:
+        (text,) = conn.execute(sql("SELECT record FROM models WHERE name = 'pd'")).one()
         record = json.loads(text)
         record["thresholds"][0] = 0.0001  # suggest the first code everywhere
         conn.execute(
-            "UPDATE models SET record = ? WHERE name = 'pd'",
-            (json.dumps(record, sort_keys=True, separators=(",", ":")),),
+            sql("UPDATE models SET record = :r WHERE name = 'pd'"),
+            {"r": json.dumps(record, sort_keys=True, separators=(",", ":"))},
         )
     result = _run("suggest", "--model", "pd", "-p", learned_db)
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("Error: model pd: ") and "digest" in line
-    with sqlite3.connect(learned_db) as conn:
-        conn.execute("UPDATE models SET record = '{not json' WHERE name = 'pd'")
+    with database(learned_db) as conn:
+        conn.execute(sql("UPDATE models SET record = '{not json' WHERE name = 'pd'"))
     result = _run("models", "show", "pd", "-p", learned_db)
     assert result.exit_code == 1 and "model pd: its stored record is not JSON" in result.stderr
 
@@ -370,8 +370,8 @@ def test_evaluate_takes_a_union_of_coders(learned_db: str) -> None:
 
 
 def test_union_rules_codes_the_same_sources_as_a_coder_of_its_own(learned_db: str) -> None:
-    with sqlite3.connect(learned_db) as conn:
-        conn.execute("DELETE FROM codings WHERE coder = ?", (RULES,))
+    with database(learned_db) as conn:
+        conn.execute(sql("DELETE FROM codings WHERE coder = :c"), {"c": RULES})
     out = _ok("suggest", "--model", "pd", "--union-rules", str(BOOK), "-p", learned_db)
     coder = _model_coder(learned_db)
     assert RULES in out and f"--pred '{coder}+{RULES}'" in out
@@ -486,23 +486,25 @@ def test_suggest_refuses_a_model_whose_rules_the_project_lacks(db: str, tmp_path
     copy = tmp_path / "pd-leadership.yaml"
     copy.write_text(BOOK.read_text("utf-8") + "# a copy of other content\n", encoding="utf-8")
     _ok("learn", "--name", "r2", "--from", "gold", "--with-rules", str(copy), "-p", db)
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         (book_id,) = conn.execute(
-            "SELECT id FROM codebooks WHERE content_hash = ?", (content_hash(copy),)
-        ).fetchone()
-        conn.execute("DELETE FROM codes WHERE codebook_id = ?", (book_id,))
-        conn.execute("DELETE FROM codebooks WHERE id = ?", (book_id,))
+            sql("SELECT id FROM codebooks WHERE content_hash = :h"), {"h": content_hash(copy)}
+        ).one()
+        conn.execute(sql("DELETE FROM codes WHERE codebook_id = :b"), {"b": book_id})
+        conn.execute(sql("DELETE FROM codebooks WHERE id = :b"), {"b": book_id})
     result = _run("suggest", "--model", "r2", "-p", db)
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("Error: model r2: it uses the rules of codebook pd-leadership@1.0.0")
     assert content_hash(copy)[:12] in line
     # the stored content must be a codebook of that name, version and codes
-    with sqlite3.connect(db) as conn:
+    with database(db) as conn:
         conn.execute(
-            "INSERT INTO codebooks (name, version, content_hash, content, loaded_at) "
-            "VALUES ('pd-leadership', '1.0.0', ?, 'name: [', '2024-01-01T00:00:00Z')",
-            (content_hash(copy),),
+            sql(
+                "INSERT INTO codebooks (name, version, content_hash, content, loaded_at) "
+                "VALUES ('pd-leadership', '1.0.0', :h, 'name: [', '2024-01-01T00:00:00Z')"
+            ),
+            {"h": content_hash(copy)},
         )
     result = _run("suggest", "--model", "r2", "-p", db)
     assert result.exit_code == 1
@@ -540,13 +542,13 @@ def test_codebook_restricts_the_codes_learned(db: str, tmp_path: Path) -> None:
 
 
 def test_a_tampered_rules_section_is_refused_naming_the_model(ruled_db: str) -> None:
-    with sqlite3.connect(ruled_db) as conn:
-        (text,) = conn.execute("SELECT record FROM models WHERE name = 'r'").fetchone()
+    with database(ruled_db) as conn:
+        (text,) = conn.execute(sql("SELECT record FROM models WHERE name = 'r'")).one()
         record = json.loads(text)
         record["rules"]["codes"] = list(reversed(record["rules"]["codes"]))
         conn.execute(
-            "UPDATE models SET record = ? WHERE name = 'r'",
-            (json.dumps(record, sort_keys=True, separators=(",", ":")),),
+            sql("UPDATE models SET record = :r WHERE name = 'r'"),
+            {"r": json.dumps(record, sort_keys=True, separators=(",", ":"))},
         )
     result = _run("suggest", "--model", "r", "-p", ruled_db)
     assert result.exit_code == 1

@@ -9,11 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from pdcode.errors import ProjectError
 from pdcode.records import NewSource, Segment
 from pdcode.store import SCHEMA_VERSION, Project, migrations
+from tests.conftest import located
 
 
 def _source(name: str = "a.txt", file: str | None = None, sha: str = "0" * 64) -> NewSource:
@@ -35,13 +37,40 @@ def _source(name: str = "a.txt", file: str | None = None, sha: str = "0" * 64) -
     )
 
 
-def test_create_sets_schema_version_and_wal(tmp_path: Path) -> None:
+def _tables(location: Path) -> set[str]:
+    with Project.open(location) as project, project.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _columns(location: Path, table: str) -> set[str]:
+    with Project.open(location) as project, project.engine.connect() as conn:
+        return {column["name"] for column in inspect(conn).get_columns(table)}
+
+
+def _downgrade(location: Path, version: int, *statements: str) -> None:
+    """Make a project look as an older pdcode wrote it: run ``statements`` on its
+    database (whichever backend) and set its stored schema version."""
+    with Project.open(location) as project, project.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+        conn.execute(
+            text("UPDATE meta SET value = :v WHERE key = 'schema_version'"), {"v": str(version)}
+        )
+
+
+@pytest.mark.sqlite_only(reason="the journal mode of a SQLite file")
+def test_a_sqlite_project_writes_ahead(tmp_path: Path) -> None:
+    location = tmp_path / "p.db"
+    Project.create(location).close()
+    with sqlite3.connect(location) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_create_sets_schema_version_and_tables(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
     with Project.create(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
-    with sqlite3.connect(location) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = _tables(location)
     assert {
         "sources",
         "cases",
@@ -70,8 +99,7 @@ def test_open_missing_project_names_it(tmp_path: Path) -> None:
 def test_open_rejects_newer_schema(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
     Project.create(location).close()
-    with sqlite3.connect(location) as conn:
-        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    _downgrade(location, 999)
     with pytest.raises(ProjectError, match="newer than this pdcode"):
         Project.open(location)
 
@@ -100,9 +128,7 @@ def test_registered_steps_upgrade_an_old_project(
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION + 1
     assert ran == [SCHEMA_VERSION + 1]
-    with sqlite3.connect(location) as conn:
-        columns = [r[1] for r in conn.execute("PRAGMA table_info(sources)")]
-    assert "language" in columns
+    assert "language" in _columns(location, "sources")
 
 
 def test_missing_step_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,7 +154,7 @@ def test_add_and_read_back(project: Project) -> None:
 def test_failed_file_leaves_nothing(project: Project) -> None:
     bad = NewSource(name="a.txt", file="b.txt", format="txt", sha256="1" * 64, text="x")
     # The second source collides with the first inside one file: the whole file rolls back.
-    with pytest.raises(Exception, match="UNIQUE"):
+    with pytest.raises(IntegrityError):
         project.add_file([_source(file="b.txt"), bad])
     assert project.source_summaries() == []
     assert project.segment_rows("turn") == []
@@ -150,7 +176,7 @@ def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
         import os, signal
         from pdcode.store import Project, schema
         from pdcode.records import NewSource
-        p = Project.open({str(location)!r})
+        p = Project.open({located(location)!r})
         original = p._insert_source
         def insert_then_die(conn, source):
             original(conn, source)
@@ -168,27 +194,21 @@ def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
 def test_a_version_1_project_gains_the_source_code_index(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
     Project.create(location).close()
-    with sqlite3.connect(location) as conn:  # make it look like a file pdcode 1 wrote
-        conn.execute("DROP INDEX ix_codings_source_code")
-        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    _downgrade(location, 1, "DROP INDEX ix_codings_source_code")  # as pdcode 1 wrote it
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
-    with sqlite3.connect(location) as conn:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        with project.engine.connect() as conn:
+            names = {index["name"] for index in inspect(conn).get_indexes("codings")}
     assert "ix_codings_source_code" in names
 
 
 def test_a_version_2_project_gains_the_reviews_table(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
     Project.create(location).close()
-    with sqlite3.connect(location) as conn:  # as pdcode wrote it before reviews
-        conn.execute("DROP TABLE reviews")
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    _downgrade(location, 2, "DROP TABLE reviews")  # as pdcode wrote it before reviews
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
-    with sqlite3.connect(location) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "reviews" in tables
+    assert "reviews" in _tables(location)
 
 
 def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_path: Path) -> None:
@@ -201,13 +221,15 @@ def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_pat
         codings.replace_codings(
             project, "human:ana", "human:ana", ["a.txt"], [NewCoding("a.txt", 23, 30, "trust")]
         )
-    with sqlite3.connect(location) as conn:  # as pdcode wrote it before learned models
-        conn.execute("DROP TABLE models")
-        conn.execute("ALTER TABLE codings DROP COLUMN probability")
-        conn.execute("ALTER TABLE codings DROP COLUMN threshold")
-        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    _downgrade(  # as pdcode wrote it before learned models
+        location,
+        3,
+        "DROP TABLE models",
+        "ALTER TABLE codings DROP COLUMN probability",
+        "ALTER TABLE codings DROP COLUMN threshold",
+    )
     with Project.open(location) as project:
-        assert project.schema_version() == SCHEMA_VERSION == 4
+        assert project.schema_version() == SCHEMA_VERSION
         [row] = codings.coding_rows(project)
         assert (row["code"], row["probability"], row["threshold"]) == ("trust", None, None)
         codings.replace_codings(
@@ -216,10 +238,8 @@ def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_pat
         )  # fmt: skip
         found = codings.coding_rows(project, coder="model:m@0")
         assert [(r["probability"], r["threshold"]) for r in found] == [(0.75, 0.5)]
-    with sqlite3.connect(location) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
-    assert "models" in tables and {"probability", "threshold"} <= columns
+    assert "models" in _tables(location)
+    assert {"probability", "threshold"} <= _columns(location, "codings")
     # Opening again runs nothing twice.
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
@@ -234,3 +254,11 @@ def test_the_version_4_columns_compile_nullable_for_sqlite_and_postgresql() -> N
     for dialect in (sqlite.dialect(), postgresql.dialect()):
         spec = str(CreateColumn(schema.codings.c.probability).compile(dialect=dialect))
         assert spec.startswith("probability ") and "NOT NULL" not in spec
+
+
+def test_projects_live_on_the_backend_the_suite_runs_on(
+    project: Project, suite_backend: str
+) -> None:
+    # With PDCODE_TEST_BACKEND=postgresql every project named by file must really be
+    # in PostgreSQL, or the tests-postgres session would quietly test SQLite again.
+    assert project.engine.dialect.name == suite_backend

@@ -27,7 +27,7 @@ from pdcode.cli import app as cli_app
 from pdcode.cli.serve import exposure_warning, is_loopback
 from pdcode.web.app import create_app
 from pdcode.web.security import FAULT, NEEDS_TOKEN, csrf_for
-from tests.conftest import REPO
+from tests.conftest import REPO, located
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for httpx2 behind its TestClient; httpx serves the same here.
@@ -638,11 +638,14 @@ def test_serve_prints_the_address_and_stops_cleanly(
     assert opened == [url]
 
 
+SERVE = [sys.executable, "-m", "pdcode", "serve"]
+
+
 def test_serve_answers_for_real(demo_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "p.db"
     shutil.copy(demo_db, copy)
     server = subprocess.Popen(
-        [sys.executable, "-m", "pdcode", "serve", "-p", str(copy), "--port", "0", "--coder", "ana"],
+        [*SERVE, "-p", located(copy), "--port", "0", "--coder", "ana"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
