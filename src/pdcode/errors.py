@@ -54,7 +54,8 @@ class StorageError(ProjectError):
 
 
 class ConflictError(PdcodeError):
-    """An import would overwrite different content without ``--replace``."""
+    """An import would overwrite different content without ``--replace``, or another
+    command changed the same data at the same moment (running it again succeeds)."""
 
 
 class CodebookError(PdcodeError):

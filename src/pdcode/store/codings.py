@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select
 
-from pdcode.errors import ProjectError
+from pdcode.errors import ConflictError, ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.project import Project, _now, bulk_insert, insert_if_absent
+from pdcode.store.project import Project, _now, bulk_insert, insert_if_absent, locked_sources
 
 
 def save_codebook(
@@ -104,7 +104,8 @@ def coding_units(
         query = query.where(s.c.name == source)
     if not include_interviewer:
         query = query.where(g.c.is_interviewer.is_(False))
-    with project.engine.connect() as conn:
+    # One snapshot: a source replaced between the two reads has no text here.
+    with project.snapshot() as conn:
         rows = conn.execute(query).all()
         ids = sorted({r.id for r in rows})
         texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
@@ -143,11 +144,25 @@ def replace_codings_in(
 ) -> tuple[int, int]:
     """``replace_codings`` inside the caller's transaction."""
     s, c = schema.sources, schema.codings
-    names = sorted(set(sources))
+    found = list(codings)
+    # A run covers the sources it was given and any it found codings in: a source
+    # imported after the run listed the sources but before it read their segments
+    # is coded like the rest.
+    names = sorted(set(sources) | {k.source for k in found})
     now = _now()
-    ids = dict(conn.execute(select(s.c.name, s.c.id).where(s.c.name.in_(names))).all())
+    # Locked before anything is counted or deleted: another write of this coder in
+    # these sources waits, then replaces what this one stores, never adds beside it.
+    ids = locked_sources(conn, s.c.name.in_(names))
     missing = [n for n in names if n not in ids]
     if missing:
+        # On PostgreSQL a source deleted while we waited for its lock is skipped,
+        # though another import may have stored it again by then.
+        again = conn.execute(select(s.c.name).where(s.c.name.in_(missing))).scalars().first()
+        if again is not None:
+            raise ConflictError(
+                f"source {again!r} was replaced by another import while this ran; "
+                "run the command again"
+            )
         raise ProjectError(f"no source named {missing[0]!r} in the project")
     scope = and_(c.c.coder == coder, c.c.source_id.in_(sorted(ids.values())))
     removed = conn.execute(select(func.count()).where(scope)).scalar_one()
@@ -168,7 +183,7 @@ def replace_codings_in(
             "threshold": k.threshold,
             "created_at": now,
         }
-        for k in codings
+        for k in found
     ]
     bulk_insert(conn, c, rows)
     return int(removed), len(rows)
@@ -210,7 +225,8 @@ def coding_rows(
         query = query.where(c.c.code == code)
     if source is not None:
         query = query.where(s.c.name == source)
-    with project.engine.connect() as conn:
+    # One snapshot: the codings, their sources' texts and units as of one moment.
+    with project.snapshot() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
         ids = sorted({r["source_id"] for r in rows})
         texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())

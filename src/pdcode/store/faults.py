@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from pdcode.errors import StorageError
+from pdcode.errors import ConflictError, StorageError
 
 
 def display_name(location: str | Path) -> str:
@@ -97,9 +97,52 @@ def fault_message(project: str, error: BaseException, busy_seconds: float) -> st
     return template.format(project=project, seconds=busy_seconds)
 
 
+# PostgreSQL gives up on a transaction that met another one changing the same rows
+# (a deadlock, or a serialization failure at REPEATABLE READ and above), or that
+# waited longer than the server's lock_timeout. Nothing of it was written, and the
+# same command run again succeeds: a conflict of that one command, not a fault of the
+# project (a batch goes on with its next file).
+_CONCURRENT = (
+    "{project}: another command changed the same data at the same moment, so this one "
+    "was stopped and wrote nothing; run it again"
+)
+_LOCK_TIMEOUT = (
+    "{project}: the data is locked by another pdcode or program (the server's lock "
+    "timeout passed); wait for it to finish, then run the command again"
+)
+_CONFLICT_STATES = {
+    "40001": _CONCURRENT,  # serialization_failure
+    "40P01": _CONCURRENT,  # deadlock_detected
+    "55P03": _LOCK_TIMEOUT,  # lock_not_available
+}
+
+
+def conflict_error(project: str, exc: DBAPIError) -> ConflictError | None:
+    """A transaction the server stopped because of another one, as one line, or None.
+
+    Read from the SQLSTATE (psycopg's ``sqlstate``, psycopg2's ``pgcode``), never
+    from the message, which may quote the rows."""
+    error = exc.orig
+    state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    template = _CONFLICT_STATES.get(state) if isinstance(state, str) else None
+    return None if template is None else ConflictError(template.format(project=project))
+
+
+# A role the server does not let do what the command asks (an analyst's read-only
+# role running a command that writes): insufficient_privilege.
+_NO_PRIVILEGE = (
+    "{project}: the database role you connect as may not do this (it lacks a privilege "
+    "on the project's tables, e.g. it may read but not write); nothing was written. Ask "
+    "the project's owner to grant it, or connect as a role that may"
+)
+
+
 def storage_error(project: str, exc: DBAPIError, busy_seconds: float) -> StorageError | None:
     """A driver error as pdcode's one line: a known fault, or any other operational
     error (a missing table, a lost server) with the driver's first line."""
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state == "42501":
+        return StorageError(_NO_PRIVILEGE.format(project=project))
     message = fault_message(project, exc.orig or exc, busy_seconds)
     if message is None and isinstance(exc, OperationalError):
         detail = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]

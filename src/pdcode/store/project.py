@@ -7,6 +7,7 @@ transaction, so a failure (or a kill) leaves the project as it was.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from pdcode.errors import ConflictError, ProjectError, StorageError
 from pdcode.records import NewSource, Segment, SourceSummary
 from pdcode.store import migrations, schema
-from pdcode.store.faults import display_name, storage_error
+from pdcode.store.faults import conflict_error, display_name, storage_error
 
 BUSY_TIMEOUT_MS = 10_000
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -83,19 +84,87 @@ def insert_if_absent(
     return True
 
 
+# From this many rows on, bulk_insert sends PostgreSQL (psycopg 3) one COPY: the
+# rows stream as one data message instead of one bound statement each, which even
+# pipelined costs the driver and the server far more per row. Below it, one COPY
+# round trip buys nothing over the pipelined executemany.
+COPY_MIN_ROWS = 64
+
+
 def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows fast: the statement is compiled once for the connection's
-    dialect and the driver gets plain parameters, skipping SQLAlchemy's per-row
-    processing, which dominates for large coding runs."""
+    """Insert many rows fast, in the caller's transaction: the statement is compiled
+    once for the connection's dialect and the driver gets plain parameters, skipping
+    SQLAlchemy's per-row processing, which dominates for large coding runs; on
+    PostgreSQL a large batch goes as one ``COPY ... FROM STDIN``.
+
+    Every row has the keys of the first, including each column with a Python-side
+    ``default=``: neither path applies SQLAlchemy's defaults."""
     if not rows:
         return
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    keys = list(rows[0])
+    if len(rows) >= COPY_MIN_ROWS and _can_copy(conn):
+        _copy_rows(conn, table, keys, rows)
+        return
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
     if compiled.positiontup is not None:  # qmark/format paramstyles (SQLite)
         order = list(compiled.positiontup)
         params: list[Any] = [tuple(row[k] for k in order) for row in rows]
     else:  # named paramstyles (PostgreSQL drivers)
         params = rows
     conn.exec_driver_sql(str(compiled), params)
+
+
+def _can_copy(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+# The PostgreSQL type whose text dumper psycopg uses for a value of each Python
+# type; a column whose values are all of one of these types is told so (COPY's
+# set_types), which skips looking up a dumper for every value. The bytes written
+# are those psycopg would write for the value without it.
+_COPY_TYPES: dict[type, str] = {str: "text", int: "int8", float: "float8", bool: "bool"}
+
+
+def _copy_types(keys: list[str], rows: list[dict[str, Any]]) -> list[str] | None:
+    """Each column's type for COPY, or None where a column mixes Python types or
+    holds one psycopg has no plain dumper for here: then psycopg picks a dumper
+    value by value."""
+    types = []
+    for key in keys:
+        found = {type(row[key]) for row in rows} - {type(None)}
+        if not found:  # only NULLs, which no dumper sees
+            types.append("text")
+            continue
+        name = _COPY_TYPES.get(found.pop()) if len(found) == 1 else None
+        if name is None:
+            return None
+        types.append(name)
+    return types
+
+
+def _copy_rows(conn: Connection, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """The rows through psycopg 3's COPY, on the connection SQLAlchemy holds, so
+    inside the caller's transaction. ``write_row`` adapts each value as a bound
+    parameter would be (NULLs, booleans, floats) and escapes the text format's
+    tabs, newlines and backslashes, so the stored values are the same."""
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(table.c[k].name) for k in keys)
+    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    types = _copy_types(keys, rows)
+    # The pooled connection's own psycopg connection; it is in the transaction that
+    # SQLAlchemy began on it.
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            if types is not None:
+                copy.set_types(types)
+            for row in rows:
+                copy.write_row([row[k] for k in keys])
+    except Exception as exc:
+        # As if SQLAlchemy had run it: its error (parameters hidden) and this
+        # engine's handle_error listener, which makes known faults one line.
+        conn._handle_dbapi_exception(exc, statement, None, None, None)
 
 
 def _make_engine(location: str | Path) -> Engine:
@@ -109,7 +178,9 @@ def _make_engine(location: str | Path) -> Engine:
         # fix becomes one line naming the project (raised in place of the error).
         exc = context.sqlalchemy_exception
         if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):
-            error = storage_error(project, exc, BUSY_TIMEOUT_MS / 1000)
+            error = conflict_error(project, exc) or storage_error(
+                project, exc, BUSY_TIMEOUT_MS / 1000
+            )
             if error is not None:
                 raise error from None
 
@@ -128,12 +199,72 @@ def _make_engine(location: str | Path) -> Engine:
     return engine
 
 
+def begin_write(conn: Connection) -> None:
+    """On SQLite, take the database's write lock now (waiting up to the busy timeout)
+    so that what this transaction reads next stays true until it commits: pysqlite
+    would begin only at the first INSERT or DELETE, leaving the reads before it
+    outside the transaction. Nothing to do once the transaction holds the lock, or on
+    other databases (``locked_sources`` locks rows there)."""
+    if conn.dialect.name != "sqlite":
+        return
+    if not getattr(conn.connection.dbapi_connection, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def locked_sources(conn: Connection, condition: Any, for_delete: bool = False) -> dict[str, int]:
+    """Name to id of the sources matching ``condition``, which no other writer can
+    change or delete until this transaction ends: SQLite's write lock, PostgreSQL's
+    row locks. A second writer of the same sources waits here, then reads what the
+    first committed, instead of working from what it read before (on PostgreSQL's
+    READ COMMITTED a DELETE never sees rows committed after it began, so two runs of
+    one coder would each keep its own codings). Rows are locked in id order, the same
+    in every transaction, so two lockers cannot deadlock. Without ``for_delete`` the
+    lock still lets others add rows that refer to these sources (other coders'
+    codings)."""
+    begin_write(conn)
+    s = schema.sources
+    query = (
+        select(s.c.name, s.c.id)
+        .where(condition)
+        .order_by(s.c.id)
+        .with_for_update(key_share=not for_delete)
+    )
+    return {r.name: int(r.id) for r in conn.execute(query)}
+
+
+def _set_case_attribute(conn: Connection, case_id: int, key: str, value: str) -> None:
+    """Give a case an attribute, replacing its value. An upsert where the database
+    has one: two imports of the same case at once then both succeed, where a delete
+    and an insert would break the primary key on PostgreSQL (neither delete sees
+    the other's uncommitted row)."""
+    ca = schema.case_attributes
+    row = {"case_id": case_id, "key": key, "value": value}
+    keys = [ca.c.case_id, ca.c.key]
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(ca).values(**row)
+        conn.execute(lite.on_conflict_do_update(index_elements=keys, set_={"value": value}))
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        pg = pg_insert(ca).values(**row)
+        conn.execute(pg.on_conflict_do_update(index_elements=keys, set_={"value": value}))
+        return
+    conn.execute(delete(ca).where((ca.c.case_id == case_id) & (ca.c.key == key)))
+    conn.execute(ca.insert().values(**row))
+
+
 class Project:
     """A pdcode project: one SQLite file (or a database URL)."""
 
     def __init__(self, engine: Engine, location: str) -> None:
         self.engine = engine
         self.location = location
+        # The snapshot connection of a `one_moment` block, per thread: the
+        # workbench shares one Project between the threads serving requests.
+        self._moment = threading.local()
 
     # -- opening -----------------------------------------------------------
 
@@ -211,6 +342,58 @@ class Project:
         with self.engine.begin() as conn:
             yield conn
 
+    @contextmanager
+    def one_moment(self) -> Iterator[None]:
+        """Until the block ends, every read through :meth:`reading` (and
+        :meth:`snapshot`) in this thread sees the project as of one moment, so a
+        table built from several reads (sources, units, codings) never joins two
+        states while others import or code. For reading verbs only: a write made
+        inside the block would not be seen by the block's own reads."""
+        if getattr(self._moment, "conn", None) is not None:
+            yield
+            return
+        with self.snapshot() as conn:
+            self._moment.conn = conn
+            try:
+                yield
+            finally:
+                self._moment.conn = None
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection to read with: the block's snapshot inside :meth:`one_moment`,
+        else a connection of its own."""
+        pinned = getattr(self._moment, "conn", None)
+        if pinned is not None:
+            yield pinned
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A connection whose reads all see the project as of one moment while others
+        write, so a read in several statements never joins two states (segments of
+        a source replaced between them, codings of a run committed between them)."""
+        pinned = getattr(self._moment, "conn", None)
+        if pinned is not None:  # already inside one moment: the same one
+            yield pinned
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+                return
+            if conn.dialect.name == "sqlite":
+                # pysqlite begins only before writes; a read transaction (one WAL
+                # snapshot, which never blocks a writer) must be asked for.
+                conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+
     def schema_version(self) -> int | None:
         with self.engine.connect() as conn:
             return migrations.stored_version(conn)
@@ -271,6 +454,11 @@ class Project:
 
     def _delete_files(self, conn: Connection, files: set[str]) -> int:
         s, c = schema.sources, schema.codings
+        # Locked before the deletes, as a coding run locks them before its own: both
+        # take sources first, so neither holds a coding the other waits for (a
+        # deadlock on PostgreSQL). A second replace of the file waits here, then
+        # replaces what the first stored.
+        locked_sources(conn, s.c.file.in_(sorted(files)), for_delete=True)
         ids = select(s.c.id).where(s.c.file.in_(sorted(files))).scalar_subquery()
         removed = conn.execute(select(func.count()).where(c.c.source_id.in_(ids))).scalar_one()
         # Explicit deletes rather than ON DELETE CASCADE alone: other backends
@@ -301,10 +489,8 @@ class Project:
         case_id = None
         if source.case:
             case_id = self._case_id(conn, source.case)
-            ca = schema.case_attributes
             for key, value in source.case_attributes:
-                conn.execute(delete(ca).where((ca.c.case_id == case_id) & (ca.c.key == key)))
-                conn.execute(ca.insert().values(case_id=case_id, key=key, value=value))
+                _set_case_attribute(conn, case_id, key, value)
         result = conn.execute(
             schema.sources.insert().values(
                 name=source.name,
@@ -366,7 +552,7 @@ class Project:
             # would put them last).
             .order_by(s.c.strand.nulls_first(), c.c.name.nulls_first(), s.c.name)
         )
-        with self.engine.connect() as conn:
+        with self.snapshot() as conn:
             attrs = self._attributes(conn)
             spans = self._turn_spans(conn)
             rows = conn.execute(query).all()
@@ -425,7 +611,8 @@ class Project:
             .where(g.c.unit == unit)
             .order_by(s.c.name, g.c.idx)
         )
-        with self.engine.connect() as conn:
+        # One snapshot: a source replaced between the two reads has no text here.
+        with self.snapshot() as conn:
             texts = dict(conn.execute(select(s.c.id, s.c.text)).all())
             rows = [dict(r._mapping) for r in conn.execute(query)]
         for row in rows:
