@@ -11,6 +11,7 @@ from pdcode.analysis.cooccurrence import Cooccurrence
 from pdcode.analysis.frequencies import Frequencies
 from pdcode.api.filters import check_coder
 from pdcode.api.formats import check_format, format_of
+from pdcode.api.moment import one_moment
 from pdcode.errors import UsageError
 from pdcode.records import UNITS
 from pdcode.store import Project, frames
@@ -24,6 +25,7 @@ FORMATS = ("csv", "json", "md", "xlsx")
 FREQUENCY_UNITS = (*UNITS, "coding")
 
 
+@one_moment
 def frequencies(
     project: Project,
     by: str | None = None,
@@ -104,6 +106,7 @@ def _top(code: str, parent_of: dict[str, str | None]) -> str:
 COOCCUR_UNITS = ("sentence", "turn", "paragraph", "source")
 
 
+@one_moment
 def cooccur(
     project: Project, unit: str = "sentence", coder: str | None = None, level: str = "leaf"
 ) -> Cooccurrence:
@@ -173,6 +176,7 @@ def render_cooccur(
     return content
 
 
+@one_moment
 def compare(
     project: Project,
     across: str = "strand",

@@ -7,6 +7,7 @@ from typing import Any
 
 from pdcode.api.filters import check_coder, check_strand
 from pdcode.api.formats import check_format, format_of
+from pdcode.api.moment import one_moment
 from pdcode.errors import UsageError
 from pdcode.store import Project, frames
 from pdcode.store import codings as store
@@ -14,6 +15,7 @@ from pdcode.store import codings as store
 FORMATS = ("xlsx", "csv")
 
 
+@one_moment
 def framework_matrix(
     project: Project,
     rows: str,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pdcode.api.filters import check_coders, check_strand, resolve_code
 from pdcode.api.formats import check_format, format_of
+from pdcode.api.moment import one_moment
 from pdcode.errors import InputError, UsageError
 from pdcode.reliability import stats
 from pdcode.store import Project, frames
@@ -67,6 +68,7 @@ def _scope(
     return units, codings, order, names
 
 
+@one_moment
 def agreement(
     project: Project,
     coders: Sequence[str],
@@ -84,6 +86,7 @@ def agreement(
     return run(units, codings, coders, order, names, unit, resamples, seed)
 
 
+@one_moment
 def character_agreement(
     project: Project, coders: Sequence[str], code: str | None = None, strand: str | None = None
 ) -> list[dict[str, Any]]:

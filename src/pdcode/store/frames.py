@@ -83,7 +83,7 @@ def sources_frame(project: Project) -> pd.DataFrame:
         .order_by(s.c.name)
     )
     attrs = select(s.c.name.label("source"), a.c.key, a.c.value).join(s, a.c.source_id == s.c.id)
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         frame = _frame(conn.execute(query).all(), ["source", "strand", "case"])
         pairs = _frame(conn.execute(attrs).all(), ["source", "key", "value"])
     if not pairs.empty:
@@ -102,7 +102,7 @@ def units_frame(project: Project, unit: str, include_interviewer: bool = False) 
     query = select(g.c.source_id, g.c.start, g.c.end).where(g.c.unit == unit)
     if not include_interviewer:
         query = query.where(g.c.is_interviewer.is_(False))
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         frame = _read(conn, query, ["source_id", "start", "end"])
     frame.insert(0, "source", _names(frame.pop("source_id"), names))
@@ -131,7 +131,7 @@ def codings_frame(project: Project, coder: str | None = None) -> pd.DataFrame:
     query = select(c.c.source_id, c.c.start, c.c.end, c.c.code)
     if coder is not None:
         query = query.where(c.c.coder == coder)
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         frame = _read(conn, query, ["source_id", "start", "end", "code"], ("code",))
     frame.insert(0, "source", _names(frame.pop("source_id"), names))
@@ -147,7 +147,7 @@ def coded_sources_frame(project: Project, coder: str | None = None) -> pd.DataFr
     query = select(c.c.source_id, c.c.code).distinct()
     if coder is not None:
         query = query.where(c.c.coder == coder)
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         frame = _read(conn, query, ["source_id", "code"], ("code",))
     frame.insert(0, "source", _names(frame.pop("source_id"), names))
@@ -161,7 +161,7 @@ def coder_codings_frame(project: Project, coders: Sequence[str]) -> pd.DataFrame
     query = select(c.c.source_id, c.c.start, c.c.end, c.c.code, c.c.coder).where(
         c.c.coder.in_(list(coders))
     )
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         frame = _read(
             conn, query, ["source_id", "start", "end", "code", "coder"], ("code", "coder")
@@ -173,7 +173,7 @@ def coder_codings_frame(project: Project, coders: Sequence[str]) -> pd.DataFrame
 def known_coders(project: Project) -> list[str]:
     """Every coder with codings in the project, sorted."""
     c = schema.codings
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         return sorted(r[0] for r in conn.execute(select(c.c.coder).distinct()))
 
 
@@ -181,14 +181,14 @@ def known_strands(project: Project) -> list[str]:
     """Every strand a source is in, sorted."""
     s = schema.sources
     query = select(s.c.strand).where(s.c.strand.is_not(None)).distinct()
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         return sorted(r[0] for r in conn.execute(query))
 
 
 def coded_codes(project: Project) -> list[str]:
     """Every code with codings in the project (stored codebooks or not), sorted."""
     c = schema.codings
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         return sorted(r[0] for r in conn.execute(select(c.c.code).distinct()))
 
 
@@ -211,6 +211,6 @@ def source_spans(project: Project) -> pd.DataFrame:
     """One unit per source covering its whole text: source, start, end."""
     s = schema.sources
     query = select(s.c.name, func.length(s.c.text)).order_by(s.c.name)
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         rows = [(name, 0, int(length)) for name, length in conn.execute(query)]
     return _frame(rows, ["source", "start", "end"])

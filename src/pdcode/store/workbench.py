@@ -17,7 +17,7 @@ def coded_turns(project: Project) -> dict[str, dict[str, int]]:
     """For each source, for each coder: how many respondent turns carry any of the
     coder's codings (a coding counts for every turn it overlaps)."""
     c, s, g = schema.codings, schema.sources, schema.segments
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         names = dict(conn.execute(select(s.c.id, s.c.name)).all())
         turns: dict[int, list[tuple[int, int]]] = {}
         for t in conn.execute(
@@ -66,7 +66,7 @@ def code_rows(project: Project) -> list[dict[str, Any]]:
         .join(cb, cd.c.codebook_id == cb.c.id)
         .order_by(cb.c.id.desc(), cd.c.position)
     )
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -74,7 +74,7 @@ def codebook_contents(project: Project) -> list[tuple[str, str, str]]:
     """(name, version, content) of every stored codebook, newest first."""
     cb = schema.codebooks
     query = select(cb.c.name, cb.c.version, cb.c.content).order_by(cb.c.id.desc())
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         return [(r.name, r.version, r.content) for r in conn.execute(query)]
 
 
@@ -86,7 +86,7 @@ def source_row(project: Project, name: str) -> dict[str, Any]:
         .outerjoin(k, s.c.case_id == k.c.id)
         .where(s.c.name == name)
     )
-    with project.engine.connect() as conn:
+    with project.reading() as conn:
         row = conn.execute(query).first()
     if row is None:
         raise ProjectError(f"no source named {name!r} in the project")
