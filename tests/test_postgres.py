@@ -11,20 +11,28 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from pdcode import api
 from pdcode.api import review, workbench
 from pdcode.cli import app
 from pdcode.errors import ConflictError
-from pdcode.store import Project
+from pdcode.store import Project, schema
+from pdcode.store import project as store_project
 from pdcode.store import reviews as review_store
 from tests.conftest import REPO, SAMPLE
 from tests.postgres_support import Server, pg_url, postgres_server
 
 __all__ = ["pg_url", "postgres_server"]  # fixtures, used by name
+
+# These tests compare the two backends themselves: never redirect their files.
+pytestmark = pytest.mark.both_backends
 
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 RULES = "rules:pd-leadership@1.0.0"
@@ -206,3 +214,124 @@ def test_a_span_coded_by_hand_shows_in_the_reader(coded: Project) -> None:
     assert page["codings"][0]["text"] == text[start:end]
     everyone = workbench.reader(coded, source)
     assert {k["coder"] for k in everyone["codings"]} >= {"ben", RULES}
+
+
+# -- bulk writes: PostgreSQL's COPY gives what SQLite stores ---------------------------
+
+# Text that COPY's text format must escape or carry unchanged: its delimiter (tab),
+# row end (newline, carriage return), escape (backslash), its NULL marker written
+# out, quotes, and characters beyond ASCII.
+AWKWARD = [
+    "tab\there",
+    "line\nbreak\r\nand more",
+    "back\\slash \\N \\t",
+    "\\N",
+    "'single' \"double\"",
+    "é, ß, 中文, emoji 😀, combining e\u0301",
+    "",
+    " ",
+]
+
+
+def _codings(source_id: int, n: int, mixed: bool) -> list[dict[str, Any]]:
+    """``n`` coding rows with NULLs, awkward text and floats that must round-trip;
+    ``mixed`` puts ints among a float column's values, so psycopg picks each
+    value's dumper itself (the path without set_types)."""
+    rows = []
+    for i in range(n):
+        probability: float | int | None = [None, i / 7, 1e-300, 1 / 3][i % 4]
+        if mixed and i % 5 == 0:
+            probability = 1
+        rows.append(
+            {
+                "source_id": source_id,
+                "start": i,
+                "end": i + 1 + i % 9,
+                "code": f"code_{i % 13}",
+                "codebook_id": None,
+                "coder": "human:ana",
+                "provenance": AWKWARD[i % len(AWKWARD)] + f" #{i}",
+                "rule": None if i % 3 == 0 else AWKWARD[(i + 1) % len(AWKWARD)],
+                "match_start": None if i % 2 else i,
+                "match_end": None if i % 2 else i + 1,
+                "probability": probability,
+                "threshold": None,
+                "created_at": "2026-12-01T00:00:00Z",
+            }
+        )
+    return rows
+
+
+def _segments(source_id: int, n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "source_id": source_id,
+            "unit": "sentence",
+            "idx": i,
+            "speaker": None if i % 4 == 0 else AWKWARD[i % len(AWKWARD)],
+            "is_interviewer": i % 3 == 0,
+            "start": 2 * i,
+            "end": 2 * i + 1,
+            "start_time": None if i % 2 else i * 0.1,
+            "end_time": None,
+        }
+        for i in range(n)
+    ]
+
+
+def _bulk_round_trip(location: str, table: Any, make: Any) -> list[tuple[Any, ...]]:
+    """Rows written by ``bulk_insert`` into a fresh project at ``location`` and read
+    back, in insertion order, without their ids."""
+    with api.init_project(location) as project:
+        api.import_paths(project, [sorted(SAMPLE.glob("*.txt"))[0]], api.ImportOptions())
+        with project.engine.begin() as conn:
+            source_id = conn.execute(select(schema.sources.c.id)).scalar_one()
+            rows = make(source_id)
+            if table is schema.segments:  # the sample's own segments make way
+                conn.execute(schema.segments.delete())
+            store_project.bulk_insert(conn, table, rows)
+        columns = [table.c[k] for k in rows[0]]
+        with project.engine.connect() as conn:
+            stored = conn.execute(select(*columns).order_by(table.c.id)).all()
+    assert [tuple(r[k] for k in rows[0]) for r in rows] == [tuple(r) for r in stored]
+    return [tuple(r) for r in stored]
+
+
+@pytest.mark.parametrize("kind", ["codings", "codings-mixed-types", "segments"])
+def test_a_large_batch_through_copy_reads_back_as_written_and_as_on_sqlite(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    n = 3 * store_project.COPY_MIN_ROWS + 5
+    if kind == "segments":
+        table: Any = schema.segments
+        make: Any = lambda source_id: _segments(source_id, n)  # noqa: E731
+    else:
+        table = schema.codings
+        make = lambda source_id: _codings(source_id, n, kind.endswith("mixed-types"))  # noqa: E731
+    copied: list[int] = []
+    real_copy = store_project._copy_rows
+
+    def spy(conn: Any, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
+        copied.append(len(rows))
+        real_copy(conn, table, keys, rows)
+
+    monkeypatch.setattr(store_project, "_copy_rows", spy)
+    on_pg = _bulk_round_trip(pg_url, table, make)
+    assert n in copied  # the batch went through COPY
+    on_sqlite = _bulk_round_trip(str(tmp_path / "p.db"), table, make)
+    assert on_pg == on_sqlite
+
+
+def test_a_failed_copy_is_sqlalchemys_error_and_leaves_nothing(pg_url: str) -> None:
+    with api.init_project(pg_url) as project:
+        api.import_paths(project, [sorted(SAMPLE.glob("*.txt"))[0]], api.ImportOptions())
+        with project.engine.connect() as conn:
+            source_id = conn.execute(select(schema.sources.c.id)).scalar_one()
+        rows = _codings(source_id + 1, store_project.COPY_MIN_ROWS, mixed=False)  # no such source
+        # As the pipelined INSERTs would: SQLAlchemy's IntegrityError, and the
+        # transaction, with the row written before the COPY, rolled back.
+        with pytest.raises(IntegrityError), project.engine.begin() as conn:
+            conn.execute(schema.codings.insert().values(rows[0] | {"source_id": source_id}))
+            store_project.bulk_insert(conn, schema.codings, rows)
+        with project.engine.connect() as conn:
+            assert conn.execute(select(schema.codings.c.id)).all() == []

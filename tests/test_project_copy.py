@@ -206,7 +206,7 @@ def test_a_refused_copy_says_so_in_one_line(original: Path, tmp_path: Path) -> N
         api.copy_project(original, target)
 
 
-@pytest.mark.sqlite_only(reason="copies a SQLite file to PostgreSQL; the SQLite run does it")
+@pytest.mark.both_backends
 @pytest.mark.skipif(not HAVE_PG_FIXTURES, reason="no PostgreSQL fixtures in this suite")
 def test_a_file_to_postgresql_and_back(original: Path, tmp_path: Path, pg_url: str) -> None:
     out = _ok("project", "copy", str(original), pg_url)
