@@ -1,20 +1,25 @@
-"""Import speed and peak memory on a generated corpus.
+"""Import speed and peak memory on a generated corpus, per backend.
 
     python benchmarks/import_bench.py --n 200
+    python benchmarks/import_bench.py --quick
+    python benchmarks/import_bench.py --project a.db --project postgresql+psycopg://...
 
 Generates N interview transcripts of about 8,000 words each (seeded, so every run
 imports the same corpus), imports them into a fresh project with sentence and
-paragraph segmentation, and reports words per second and peak memory (RSS).
+paragraph segmentation, and reports words per second and peak memory (RSS). Without
+``--project`` it runs on a temporary SQLite file and on a throwaway PostgreSQL
+server and prints both side by side (see ``backends.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import resource
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import backends
 
 from pdcode.api import ImportOptions, import_paths
 from pdcode.store import Project
@@ -47,30 +52,47 @@ def make_transcript(rng: random.Random, target_words: int) -> str:
     return "\n".join(lines)
 
 
+def write_corpus(folder: Path, n: int, words: int, seed: int) -> int:
+    """N seeded transcripts in ``folder``; their words."""
+    rng = random.Random(seed)
+    folder.mkdir()
+    total_words = 0
+    for i in range(n):
+        text = make_transcript(rng, words)
+        total_words += len(text.split())
+        (folder / f"t{i:04d}.txt").write_text(text, encoding="utf-8")
+    return total_words
+
+
+def run_import(location: str, folder: str, words: int) -> dict[str, Any]:
+    """Import the corpus into a fresh project at ``location`` (in its own process)."""
+    with Project.create(location) as project:
+        started = time.perf_counter()
+        report = import_paths(project, [Path(folder)], ImportOptions())
+        elapsed = time.perf_counter() - started
+    assert not report.failed, report.summary()
+    return {"words": words, "seconds": elapsed, "peak_mb": backends.peak_rss_mb()}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=200, help="transcripts")
     parser.add_argument("--words", type=int, default=8000, help="words per transcript")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="40 transcripts (--n 40)")
+    backends.add_arguments(parser)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
+    n = 40 if args.quick else args.n
+    with backends.temporary_folder() as tmp:
         folder = Path(tmp) / "corpus"
-        folder.mkdir()
-        total_words = 0
-        for i in range(args.n):
-            text = make_transcript(rng, args.words)
-            total_words += len(text.split())
-            (folder / f"t{i:04d}.txt").write_text(text, encoding="utf-8")
-        with Project.create(Path(tmp) / "bench.db") as project:
-            started = time.perf_counter()
-            report = import_paths(project, [folder], ImportOptions())
-            elapsed = time.perf_counter() - started
-        assert not report.failed, report.summary()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"files: {args.n}  words: {total_words:,}  seconds: {elapsed:.2f}")
-    print(f"words/second: {total_words / elapsed:,.0f}  (aim: > 200,000)")
-    print(f"peak memory (RSS): {peak_mb:,.0f} MB")
+        total_words = write_corpus(folder, n, args.words, args.seed)
+        with backends.targets(args, Path(tmp)) as found:
+            results = backends.run_each(found, run_import, args, str(folder), total_words)
+    backends.print_table(
+        results, f"import: {n} transcripts, {total_words:,} words (aim: > 200,000 words/s)"
+    )
 
 
 if __name__ == "__main__":
