@@ -105,10 +105,15 @@ class CodingUnit:
 
 @dataclass(frozen=True)
 class NewMemo:
-    """A memo (a REFI-QDA Note): on a source, on a code, or on the project."""
+    """A memo (a REFI-QDA Note): on a coding, a source, a code, or the project.
+
+    ``coding`` is (start, end, code, coder) of a coding in ``source``; ``created_at``
+    the memo's own date (None: dated when stored)."""
 
     author: str
     text: str
     title: str | None = None
     source: str | None = None
     code: str | None = None
+    coding: tuple[int, int, str, str] | None = None
+    created_at: str | None = None

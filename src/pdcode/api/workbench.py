@@ -14,6 +14,7 @@ from typing import Any
 
 from pdcode.errors import UsageError
 from pdcode.store import Project, handcoding
+from pdcode.store import memos as memo_store
 from pdcode.store import workbench as page_store
 
 MACHINE = ("rules:", "model:", "topics:")
@@ -194,7 +195,7 @@ def reader(project: Project, source: str, coders: Sequence[str] | None = None) -
         "turns": rendered,
         "codings": listed,
         "coders": present,
-        "memos": handcoding.memos_of(project, source),
+        "memos": memo_store.memos_of(project, source),
     }
 
 
@@ -277,4 +278,4 @@ def memo(
         raise UsageError("a memo is on a source or on a coding")
     if source is not None:
         project.source_text(source)  # raises if unknown
-    return handcoding.add_memo(project, author, text, source, coding_id, title)
+    return memo_store.add_memo(project, author, text, source, coding_id, title)

@@ -4,7 +4,9 @@ The archive holds ``project.qde`` and ``sources/<GUID>.txt`` (UTF-8, no BOM),
 referenced as ``internal://<GUID>.txt``. Positions are code points into those
 texts, which are pdcode's own normalised texts, so they need no conversion.
 Nothing varies between runs: GUIDs are derived from names, zip entries carry a
-fixed date, and no creation times are written.
+fixed date, and the only dates written are memos' own (a Note's creationDateTime).
+Memos are Notes, each named from where it belongs: a source's NoteRef, a code's,
+a coding's (inside its Coding), or the project's own NoteRef at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import zipfile
 from xml.etree import ElementTree as ET
 
+from pdcode.ingest.decode import UNWANTED
 from pdcode.refi.model import Code, RefiProject
 
 NS = "urn:QDA-XML:project:1.0"
@@ -26,8 +29,14 @@ def _code(parent: ET.Element, code: Code) -> None:
     element = ET.SubElement(parent, "Code", attrs)
     if code.description:
         ET.SubElement(element, "Description").text = code.description
+    _note_refs(element, code.note_guids)
     for child in code.children:
         _code(element, child)
+
+
+def _note_refs(parent: ET.Element, guids: tuple[str, ...]) -> None:
+    for guid in guids:
+        ET.SubElement(parent, "NoteRef", {"targetGUID": guid})
 
 
 def _value(parent: ET.Element, variable_guid: str, value: str) -> None:
@@ -92,21 +101,33 @@ def project_xml(project: RefiProject, origin: str) -> bytes:
                         coding_attrs["creatingUser"] = coding.user_guid
                     made = ET.SubElement(chosen, "Coding", coding_attrs)
                     ET.SubElement(made, "CodeRef", {"targetGUID": coding.code_guid})
-            for note_guid in source.note_guids:
-                ET.SubElement(element, "NoteRef", {"targetGUID": note_guid})
+                    _note_refs(made, coding.note_guids)
+                _note_refs(chosen, selection.note_guids)
+            _note_refs(element, source.note_guids)
             for value in source.values:
                 _value(element, value.variable_guid, value.value)
     if project.notes:
         notes = ET.SubElement(root, "Notes")
         for note in project.notes:
-            attrs = {"guid": note.guid, "name": note.name}
+            attrs = {"guid": note.guid}
+            if note.name:  # an untitled memo stays untitled on the way back
+                attrs["name"] = _xml_text(note.name)
             if note.user_guid:
                 attrs["creatingUser"] = note.user_guid
+            if note.created:  # a memo's own date: stored data, the same on every export
+                attrs["creationDateTime"] = note.created
             element = ET.SubElement(notes, "Note", attrs)
-            ET.SubElement(element, "PlainTextContent").text = note.text
+            ET.SubElement(element, "PlainTextContent").text = _xml_text(note.text)
+    _note_refs(root, project.note_guids)  # the project's own notes come last (the schema's order)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return data
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (a memo typed in the
+    workbench is stored as sent; sources are normalised on import)."""
+    return UNWANTED.sub("", text)
 
 
 def _coding_guid(selection: str, code: str, user: str | None) -> str:

@@ -20,12 +20,14 @@ class Code:
     colour: str | None = None
     description: str = ""
     children: tuple[Code, ...] = ()
+    note_guids: tuple[str, ...] = ()  # written only: the reader sets Note.code_guid
 
 
 @dataclass(frozen=True)
 class Coding:
     code_guid: str
     user_guid: str | None
+    note_guids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Selection:
     name: str = ""
     codings: tuple[Coding, ...] = ()
     user_guid: str | None = None
+    note_guids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,8 @@ class Note:
     text: str
     user_guid: str | None = None
     source_guid: str | None = None  # the source it is attached to, if any
-    code_guid: str | None = None
+    code_guid: str | None = None  # read only: the first code naming it in a NoteRef
+    created: str | None = None  # creationDateTime as pdcode dates: 2024-05-01T09:30:00Z
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class RefiProject:
     cases: tuple[Case, ...] = ()
     sources: tuple[Source, ...] = ()
     notes: tuple[Note, ...] = ()
+    note_guids: tuple[str, ...] = ()  # notes on the project as a whole (its NoteRefs)
     # What pdcode does not hold, counted by kind ("PictureSource": 1, ...).
     skipped: dict[str, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()  # source files referenced but absent

@@ -130,6 +130,49 @@ def _values(element: Any) -> tuple[Value, ...]:
     return tuple(out)
 
 
+def _note_refs(element: Any) -> tuple[str, ...]:
+    """The notes an element names in its NoteRef children."""
+    return tuple(_guid(r.get("targetGUID")) for r in _children(element, "NoteRef"))
+
+
+def _codings(element: Any) -> tuple[Coding, ...]:
+    """The codings an element (a selection, or a whole source) holds, each with the
+    notes on it."""
+    return tuple(
+        Coding(_guid(ref.get("targetGUID")), _guid(c.get("creatingUser")) or None, _note_refs(c))
+        for c in _children(element, "Coding")
+        for ref in _children(c, "CodeRef")
+    )
+
+
+def _when(value: str | None) -> str | None:
+    """An xsd:dateTime as pdcode stores dates (UTC, to the second, ``Z``); None when
+    absent or unreadable. A time without a zone is taken as UTC."""
+    from datetime import UTC, datetime
+
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
+        return None
+
+
+def _code_notes(codes: Any) -> dict[str, str]:
+    """Note GUID -> the GUID of the first code (at any depth) naming it."""
+    found: dict[str, str] = {}
+    if codes is None:
+        return found
+    for element in codes.iter():  # iterative: no recursion however deep the tree
+        if _local(element.tag) == "Code":
+            for note in _note_refs(element):
+                found.setdefault(note, _guid(element.get("guid")))
+    return found
+
+
 def read_project(data: bytes, name: str, limits: Limits | None = None) -> RefiProject:
     """A .qdpx archive or a bare project.qde, as the plain model."""
     from pdcode.codebook.exchange import read_codes
@@ -201,11 +244,7 @@ def _project(
                 missing.append(element.get("name") or path or guid)
         selections = []
         for sel in _children(element, "PlainTextSelection"):
-            codings = tuple(
-                Coding(_guid(ref.get("targetGUID")), _guid(c.get("creatingUser")) or None)
-                for c in _children(sel, "Coding")
-                for ref in _children(c, "CodeRef")
-            )
+            codings = _codings(sel)
             try:
                 start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
             except (TypeError, ValueError):
@@ -218,13 +257,10 @@ def _project(
                     sel.get("name") or "",
                     codings,
                     _guid(sel.get("creatingUser")) or None,
+                    _note_refs(sel),
                 )
             )
-        whole = tuple(
-            Coding(_guid(ref.get("targetGUID")), _guid(c.get("creatingUser")) or None)
-            for c in _children(element, "Coding")
-            for ref in _children(c, "CodeRef")
-        )
+        whole = _codings(element)
         if whole and text is not None:  # codes on the whole source
             selections.append(Selection(f"{guid}-whole", 0, -1, "", whole))
         stem = (element.get("plainTextPath") or "").rsplit("/", 1)[-1] or None
@@ -236,9 +272,10 @@ def _project(
                 path,
                 tuple(selections),
                 _values(element),
-                tuple(_guid(r.get("targetGUID")) for r in _children(element, "NoteRef")),
+                _note_refs(element),
             )
         )
+    on_code = _code_notes(codes)
     for element in _child(root, "Notes") or []:
         if _local(element.tag) != "Note":
             continue
@@ -260,6 +297,8 @@ def _project(
                 element.get("name") or "",
                 body.strip("\ufeff"),
                 _guid(element.get("creatingUser")) or None,
+                code_guid=on_code.get(_guid(element.get("guid"))),
+                created=_when(element.get("creationDateTime")),
             )
         )
     for part in SKIPPED_PARTS:
@@ -273,6 +312,7 @@ def _project(
         cases=cases,
         sources=tuple(sources),
         notes=tuple(notes),
+        note_guids=_note_refs(root),
         skipped=skipped,
         missing=tuple(missing),
         code_tree=tuple(tree),

@@ -1,17 +1,17 @@
-"""Whole-project exchange in the store: a REFI-QDA import in one transaction,
-and the memos that travel as REFI Notes."""
+"""Whole-project exchange in the store: a REFI-QDA import in one transaction
+(its memos stored by ``store.memos``), and the attributes an export carries."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 
 from pdcode.records import NewCode, NewCoding, NewMemo, NewSource
 from pdcode.store import schema
 from pdcode.store.codings import replace_codings_in, save_codebook_in
-from pdcode.store.project import Project, _now
+from pdcode.store.memos import insert_memos_in
+from pdcode.store.project import Project
 
 
 def import_project(
@@ -34,34 +34,7 @@ def import_project(
         for coder in sorted(codings):
             provenance, items = codings[coder]
             replace_codings_in(conn, coder, provenance, names, items, book_id)
-        if memos:
-            ids = dict(conn.execute(select(schema.sources.c.name, schema.sources.c.id)).all())
-            conn.execute(
-                schema.memos.insert(),
-                [
-                    {
-                        "source_id": ids.get(m.source) if m.source else None,
-                        "code": m.code,
-                        "author": m.author,
-                        "title": m.title,
-                        "text": m.text,
-                        "created_at": _now(),
-                    }
-                    for m in memos
-                ],
-            )
-
-
-def memo_rows(project: Project) -> list[dict[str, Any]]:
-    """Every memo with its source's name, in a stable order."""
-    m, s = schema.memos, schema.sources
-    query = (
-        select(s.c.name.label("source"), m.c.code, m.c.author, m.c.title, m.c.text)
-        .select_from(m.outerjoin(s, m.c.source_id == s.c.id))
-        .order_by(m.c.id)
-    )
-    with project.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        insert_memos_in(conn, memos)
 
 
 def case_attribute_rows(project: Project) -> list[tuple[str, str, str]]:

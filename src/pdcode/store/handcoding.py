@@ -1,4 +1,5 @@
-"""Hand coding and memos: the writes a person makes in the workbench one at a time.
+"""Hand coding: the writes a person makes in the workbench one at a time (memos are
+``store.memos``).
 
 Each write is its own transaction and states what it expects to find (the coding's
 current code): when another tab or another coder changed it meanwhile, it raises
@@ -123,44 +124,3 @@ def _check_mine(row: Any, coder: str, expected_code: str) -> None:
         raise ConflictError(
             f"coding {row.id} was changed to {row.code!r} meanwhile; reload the page"
         )
-
-
-def add_memo(
-    project: Project,
-    author: str,
-    text: str,
-    source: str | None = None,
-    coding_id: int | None = None,
-    title: str | None = None,
-) -> int:
-    """A memo on a source or on a coding (which also names its source)."""
-    with project.engine.begin() as conn:
-        source_id = None
-        if coding_id is not None:
-            source_id = int(_coding(conn, coding_id).source_id)
-        elif source is not None:
-            source_id = _source_id(conn, source)[0]
-        result = conn.execute(
-            schema.memos.insert().values(
-                source_id=source_id,
-                coding_id=coding_id,
-                author=author,
-                title=title,
-                text=text,
-                created_at=_now(),
-            )
-        )
-        return new_id(result)
-
-
-def memos_of(project: Project, source: str) -> list[dict[str, Any]]:
-    """The memos on a source and on its codings, oldest first."""
-    m, s = schema.memos, schema.sources
-    query = (
-        select(m.c.id, m.c.coding_id, m.c.author, m.c.title, m.c.text, m.c.created_at)
-        .join(s, m.c.source_id == s.c.id)
-        .where(s.c.name == source)
-        .order_by(m.c.id)
-    )
-    with project.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
