@@ -21,12 +21,15 @@ class CodingsImport:
     warnings: tuple[str, ...]
 
 
-def _codes_from(codebook: Path | None, project: Project) -> dict[str, str]:
+def _codes_from(codebook: Path | None, project: Project, force: bool = False) -> dict[str, str]:
     if codebook is None:
-        return store.known_codes(project)
+        return _known_codes(project)
+    from pdcode.api.codes_history import check_orphans, record_orphans
     from pdcode.codebook import content_hash, iter_codes, load_codebook
 
     book = load_codebook(codebook, require_rules=False)
+    # Refused before anything is stored when people's codings would lose their code.
+    orphans = check_orphans(project, book, str(codebook), force)
     codes = [
         NewCode(c.id, c.name, parent, c.definition, c.colour, c.is_group)
         for c, parent in iter_codes(book)
@@ -34,16 +37,31 @@ def _codes_from(codebook: Path | None, project: Project) -> dict[str, str]:
     store.save_codebook(
         project, book.name, book.version, content_hash(codebook), codebook.read_text("utf-8"), codes
     )
-    return store.known_codes(project)
+    if orphans is not None:
+        record_orphans(project, orphans, str(codebook))
+    return _known_codes(project)
+
+
+def _known_codes(project: Project) -> dict[str, str]:
+    """The codes a row may name; an id renamed or merged away (pdcode codes) since
+    the file was written finds the code it became."""
+    from pdcode.api.codes_history import former_ids
+
+    known = store.known_codes(project)
+    for old, new in former_ids(project).items():
+        if new in known.values():
+            known.setdefault(old, new)
+    return known
 
 
 def import_codings(
-    project: Project, path: Path, coder: str, codebook: Path | None = None
+    project: Project, path: Path, coder: str, codebook: Path | None = None, force: bool = False
 ) -> CodingsImport:
     """Import codings by ``coder`` from .csv/.xlsx or a .docx's comments.
 
     The file replaces ``coder``'s earlier codings in the sources it names, so
-    importing a corrected file again does not duplicate anything.
+    importing a corrected file again does not duplicate anything. A ``codebook``
+    whose ids would orphan people's stored codings is refused unless ``force``.
     """
     from pdcode.humancoding import (
         CodingRow,
@@ -75,7 +93,7 @@ def import_codings(
     resolved = resolve_codings(
         [r for r in rows if r.quote is not None or r.start is not None],
         texts,
-        _codes_from(codebook, project),
+        _codes_from(codebook, project, force),
         str(path),
         occurrences,
     )

@@ -22,13 +22,23 @@ def code(
     include_interviewer: Annotated[
         bool, typer.Option("--include-interviewer", help="Code interviewer turns too.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Go on though the codebook lacks code ids that people's stored codings use "
+            "(they would be orphaned; refused without it).",
+        ),
+    ] = False,
 ) -> None:
     """Auto-code segments with a codebook's rules (replaces that codebook's last run)."""
     from pdcode import api
     from pdcode.cli.notes import note_uncodable
 
     with api.open_project(project) as proj:
-        report = api.code_project(proj, codebook, unit, strand, source, include_interviewer)
+        report = api.code_project(
+            proj, codebook, unit, strand, source, include_interviewer, force=force
+        )
         note_uncodable(proj, unit, include_interviewer)
     table = Table(title=f"{report.coder}: codings per code", title_justify="left")
     table.add_column("code")
@@ -36,6 +46,8 @@ def code(
     for name, count in report.per_code:
         table.add_row(Breakable(name), str(count))
     console.print(table)
+    if report.retired:
+        console.print(f"Not applied (retired): {', '.join(report.retired)}.", markup=False)
     console.print(
         f"Coded {report.units:,} {report.unit}s in {report.sources} sources: "
         f"{report.added:,} codings ({report.removed:,} from the previous run replaced)."

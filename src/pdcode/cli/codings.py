@@ -27,12 +27,20 @@ def import_(
     codebook: Annotated[
         Path | None, typer.Option(help="Codebook whose code ids and names are accepted.")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Store the --codebook though it lacks code ids that people's stored codings "
+            "use (they would be orphaned; refused without it).",
+        ),
+    ] = False,
 ) -> None:
     """Import a coder's codings; every row not imported is listed with its reason."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        result = api.import_codings(proj, path, coder, codebook)
+        result = api.import_codings(proj, path, coder, codebook, force)
     for line in result.warnings:
         err_console.print(f"warning: {line}", markup=False)
     for line in result.problems:

@@ -112,6 +112,14 @@ def _coders(conn: Connection) -> None:
     schema.coders.create(conn, checkfirst=True)
 
 
+@register(6)
+def _codebook_history(conn: Connection) -> None:
+    """v6: the codebook_history table (each rename, merge, move and retire of a
+    code, by whom and when) and retired_codes (the codes no run applies)."""
+    schema.codebook_history.create(conn, checkfirst=True)
+    schema.retired_codes.create(conn, checkfirst=True)
+
+
 def add_columns(conn: Connection, table: Any, names: tuple[str, ...]) -> None:
     """``ALTER TABLE ... ADD COLUMN`` for each of ``names`` the table lacks, the
     column's type written by the connection's dialect (SQLite, PostgreSQL...).

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 # Text sorts by code point on every backend, as under SQLite's BINARY collation: on
@@ -224,4 +224,36 @@ coders = Table(
     Column("token_hash", _string(64), nullable=False, unique=True),
     Column("created_at", _string(32), nullable=False),
     Column("revoked_at", _string(32)),
+)
+
+# How a codebook came to be what it is (v6, ``pdcode codes``): one row per change
+# (rename, merge, move, retire, restore, and a load that orphaned human codings
+# under --force), who made it and when. ``details`` is canonical JSON (sorted
+# keys): the codes changed and the codings, reviews and models each touched.
+# ``content_hash`` names the stored codebook content the change produced, if any.
+codebook_history = Table(
+    "codebook_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("codebook", _string(255), nullable=False),
+    Column("action", _string(16), nullable=False),
+    Column("details", _text(), nullable=False),
+    Column("who", _string(255), nullable=False),
+    Column("at", _string(32), nullable=False),
+    Column("content_hash", _string(64)),
+    Index("ix_codebook_history_codebook", "codebook", "id"),
+)
+
+# Codes retired from a codebook (v6, ``pdcode codes retire``), by codebook name so
+# that loading a new version keeps them retired: their codings stay, and
+# ``pdcode code`` no longer applies their rules.
+retired_codes = Table(
+    "retired_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("codebook", _string(255), nullable=False),
+    Column("code", _string(255), nullable=False),
+    Column("retired_at", _string(32), nullable=False),
+    Column("who", _string(255), nullable=False),
+    UniqueConstraint("codebook", "code"),
 )
