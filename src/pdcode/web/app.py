@@ -18,7 +18,7 @@ from pdcode.api import coders
 from pdcode.api.review import human_coder
 from pdcode.errors import ConflictError, PdcodeError, ProjectError, StorageError
 from pdcode.web.bench import HERE, Bench, Json
-from pdcode.web.routes import coding, pages, review
+from pdcode.web.routes import coding, pages, review, search
 from pdcode.web.routes.common import seat_of, wants_json
 from pdcode.web.security import Admit, Guard, one_person
 
@@ -55,6 +55,8 @@ def routes() -> list[BaseRoute]:
         Route("/reader.json", pages.reader),
         Route("/code", pages.code),
         Route("/code.json", pages.code),
+        Route("/search", search.page),
+        Route("/search.json", search.page),
         Route("/review", review.page),
         Route("/review.json", review.page),
         Route("/api/codes.json", coding.codes),
