@@ -25,6 +25,7 @@ STAGES = {
     "analysis",
     "evaluation",
     "humancoding",
+    "pseudonym",
     "export",
     "nlp",
     "records",

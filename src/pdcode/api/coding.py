@@ -44,6 +44,7 @@ class CodeReport:
     removed: int
     added: int
     per_code: tuple[tuple[str, int], ...]  # every leaf of the codebook, in book order
+    retired: tuple[str, ...] = ()  # leaves retired (pdcode codes retire): not applied
 
 
 def rules_coder(name: str, version: str) -> str:
@@ -75,21 +76,29 @@ def code_project(
     source: str | None = None,
     include_interviewer: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
 ) -> CodeReport:
     """Apply a codebook's rules to every selected segment, replacing this coder's run.
 
     The run covers every source matching ``strand``/``source``; in those sources
     the previous codings of ``rules:BOOK@VERSION`` are replaced in one transaction.
-    Other coders' codings, human ones included, are never touched.
+    Other coders' codings, human ones included, are never touched. A book whose ids
+    would orphan people's codings is refused unless ``force``; retired codes are
+    not applied.
     """
+    from pdcode.api.codes import retired_codes
+    from pdcode.api.codes_history import check_orphans, record_orphans
     from pdcode.api.filters import check_strand
     from pdcode.autocode import RuleCoder
     from pdcode.codebook import content_hash, load_codebook
+    from pdcode.codebook.edit import without_rules
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
     check_strand(project, strand)
     book = load_codebook(codebook_path)
+    orphans = check_orphans(project, book, str(codebook_path), force)
+    retired = retired_codes(project, book.name)
     digest = content_hash(codebook_path)
     coder = rules_coder(book.name, book.version)
     provenance = f"{coder}#sha256:{digest}"
@@ -103,7 +112,7 @@ def code_project(
             raise ProjectError(f"no source named {source!r} in the project")
         scope = [source]
     units = store.coding_units(project, unit, strand, source, include_interviewer)
-    coder_engine = RuleCoder(book)
+    coder_engine = RuleCoder(without_rules(book, retired) if retired else book)
     found: list[NewCoding] = []
     texts = (u.text for u in units)
     for done, (seg, hits) in enumerate(zip(units, coder_engine.code(texts), strict=True), 1):
@@ -122,8 +131,10 @@ def code_project(
         if on_progress is not None and (done % 500 == 0 or done == len(units)):
             on_progress(done, len(units))
     removed, added = store.replace_codings(project, coder, provenance, scope, found, book_id)
+    if orphans is not None:
+        record_orphans(project, orphans, str(codebook_path))
     counts = Counter(k.code for k in found)
-    leaves = [c.code for c in codes if not c.is_group]
+    leaves = [c.code for c in codes if not c.is_group and c.code not in retired]
     return CodeReport(
         coder=coder,
         provenance=provenance,
@@ -133,6 +144,7 @@ def code_project(
         removed=removed,
         added=added,
         per_code=tuple((code, counts.get(code, 0)) for code in leaves),
+        retired=tuple(c.code for c in codes if not c.is_group and c.code in retired),
     )
 
 
@@ -150,26 +162,32 @@ def export_codings(
     code: str | None = None,
     explain: bool = False,
     raw_csv: bool = False,
+    key: Path | None = None,
 ) -> str | None:
     """Codings as csv, json or xlsx, each with its source's role, whether the
     interviewer spoke it and, for a machine coding, the review decisions on it
     (``review``, empty if none); returns the text for csv/json when not written. CSV
-    cells a spreadsheet would run as formulas are neutralised unless ``raw_csv``."""
+    cells a spreadsheet would run as formulas are neutralised unless ``raw_csv``.
+    ``key``: a reviewed pseudonym key applied (offsets then count in the
+    pseudonymised text)."""
     from pdcode.api.filters import check_coder, resolve_code
     from pdcode.api.formats import check_format
     from pdcode.api.project import source_roles
+    from pdcode.api.pseudonymise import sharing
     from pdcode.export.tables import render, write_text
 
     check_format(fmt, ("csv", "json", "xlsx"), output)
     rows = store.coding_rows(
         project, coder=check_coder(project, coder), code=resolve_code(project, code)
     )
+    share = sharing(project, key, output)
     roles = source_roles(project)
     reviews = review_notes(project, coder)
     for row in rows:
         row["role"] = roles.get(row["source"])
-        key = (row["source"], row["start"], row["end"], row["code"], row["coder"])
-        row["review"] = reviews.get(key)
+        span = (row["source"], row["start"], row["end"], row["code"], row["coder"])
+        row["review"] = reviews.get(span)
+    rows = share(rows)
     columns = EXPLAIN_COLUMNS if explain else CODING_COLUMNS
     if fmt == "xlsx":
         from pdcode.export.workbook import write_xlsx

@@ -1,4 +1,5 @@
-"""`pdcode export excerpts`: coded excerpts grouped by code, per strand if asked."""
+"""`pdcode export excerpts`: coded excerpts grouped by code, per strand if asked,
+with the memos on each code and on each excerpt's coding."""
 
 from __future__ import annotations
 
@@ -47,6 +48,41 @@ def _sections(
     ]
 
 
+def _with_memos(project: Project, sections: list[Any], code: str | None) -> list[Any]:
+    """The sections with the memos on each code and on each excerpt's coding; a code
+    with memos but no excerpt here gets a section of its own, after the others (in
+    codebook order), so no memo on a code is left out."""
+    from dataclasses import replace
+
+    from pdcode.api import memos as memo_api
+    from pdcode.export.excerpts import Memo, Section
+
+    found = memo_api.memos(project, code=code)
+    if not found:
+        return sections
+
+    def shown(memos: list[memo_api.Memo]) -> tuple[Memo, ...]:
+        return tuple(Memo(m.author, m.created_at, m.text, m.title) for m in memos)
+
+    on_code, on_coding = memo_api.by_code(found), memo_api.by_coding(found)
+    out = [
+        replace(
+            s,
+            excerpts=tuple({**e, "memos": shown(on_coding.get(e["id"], []))} for e in s.excerpts),
+            memos=shown(on_code.get(s.code, [])),
+        )
+        for s in sections
+    ]
+    codes = frames.codes_frame(project)
+    order = {c: i for i, c in enumerate(codes["code"])}
+    names = dict(zip(codes["code"], codes["name"], strict=True))
+    definitions = dict(zip(codes["code"], codes["definition"], strict=True))
+    present = {s.code for s in sections}
+    for c in sorted(set(on_code) - present, key=lambda c: (order.get(c, len(order)), c)):
+        out.append(Section(c, names.get(c, c), definitions.get(c) or "", (), shown(on_code[c])))
+    return out
+
+
 def _render(sections: list[Any], title: str, fmt: str, raw_csv: bool = False) -> str | bytes:
     from pdcode.export import excerpts as writer
     from pdcode.export.tables import render
@@ -82,10 +118,13 @@ def export_excerpts(
     split_by: str | None = None,
     output_dir: Path | None = None,
     raw_csv: bool = False,
+    key: Path | None = None,
 ) -> Excerpts:
     """Write the excerpts to ``output``, or one file per strand into ``output_dir``
     (named by the strand made safe, never outside it); with neither, return a text
-    format's document for stdout. ``raw_csv``: CSV cells as stored."""
+    format's document for stdout. ``raw_csv``: CSV cells as stored. ``key``: a
+    reviewed pseudonym key applied to everything written (file names too)."""
+    from pdcode.api.pseudonymise import sharing
     from pdcode.export.files import inside, safe_names, write_output
 
     if split_by is not None:
@@ -103,22 +142,24 @@ def export_excerpts(
     strand = check_strand(project, strand)
     code = resolve_code(project, code)
     coder = check_coder(project, coder)
+    share = sharing(project, key, output)
     if split_by is not None:
         assert output_dir is not None
         known = frames.known_strands(project)
         strands = [strand] if strand is not None else known
         # A strand is data (a manifest's, a .qdpx's): it names a file only made safe,
         # each the same name with or without --strand.
-        files = safe_names(known)
+        files = safe_names(share(s) for s in known)
         written = []
         for name in strands:
-            target = inside(output_dir, f"excerpts_{files[name]}.{fmt}")
-            sections = _sections(project, name, code, coder)
-            content = _render(sections, f"Coded excerpts: {name}", fmt, raw_csv)
+            target = inside(output_dir, f"excerpts_{files[share(name)]}.{fmt}")
+            sections = share(_with_memos(project, _sections(project, name, code, coder), code))
+            content = _render(sections, share(f"Coded excerpts: {name}"), fmt, raw_csv)
             written.append(write_output(content, target))
         return Excerpts(tuple(written))
-    title = f"Coded excerpts: {strand}" if strand else "Coded excerpts"
-    content = _render(_sections(project, strand, code, coder), title, fmt, raw_csv)
+    title = share(f"Coded excerpts: {strand}" if strand else "Coded excerpts")
+    sections = share(_with_memos(project, _sections(project, strand, code, coder), code))
+    content = _render(sections, title, fmt, raw_csv)
     if output is None:
         assert isinstance(content, str)  # check_format refused a binary format
         return Excerpts((), content)

@@ -92,20 +92,29 @@ def source_roles(project: Project) -> dict[str, str]:
 
 
 def export_segments(
-    project: Project, unit: str, fmt: str, output: Path | None, raw_csv: bool = False
+    project: Project,
+    unit: str,
+    fmt: str,
+    output: Path | None,
+    raw_csv: bool = False,
+    key: Path | None = None,
 ) -> str:
     """Segments of one unit with attribution (the source's role, whether the
-    interviewer spoke) and text; written to ``output`` if given."""
+    interviewer spoke) and text; written to ``output`` if given. ``key``: a reviewed
+    pseudonym key applied (offsets then count in the pseudonymised text)."""
+    from pdcode.api.pseudonymise import sharing
     from pdcode.export.tables import render, write_text
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
     fmt = _check_format(fmt, ("csv", "json"))
+    share = sharing(project, key, output)
     roles = source_roles(project)
     rows = [
         {**row, "role": roles.get(row["source"]), "is_interviewer": bool(row["is_interviewer"])}
         for row in project.segment_rows(unit)
     ]
+    rows = share(rows)
     content = render(rows, SEGMENT_COLUMNS, fmt, raw_csv)
     if output is not None:
         write_text(content, output)

@@ -11,7 +11,8 @@ from pdcode.errors import ConflictError, InputError
 from pdcode.store import Project
 
 if TYPE_CHECKING:
-    from pdcode.records import NewCode, NewCoding, NewMemo, NewSource
+    from pdcode.api.qdpx_memos import Place
+    from pdcode.records import NewCode, NewCoding, NewSource
     from pdcode.refi.model import RefiProject
 
 MAX_BYTES = 2_000_000_000
@@ -35,6 +36,7 @@ class QdpxImport:
 
 def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImport:
     """Read a .qdpx (or bare project.qde) from any tool into the project, at once."""
+    from pdcode.api.qdpx_memos import import_memos
     from pdcode.ingest.regular import check_regular, read_regular
     from pdcode.refi.offsets import detect
     from pdcode.refi.read import read_project
@@ -54,9 +56,9 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
     )
     # Names of other files' sources are taken; this file's own are free on --replace.
     taken = {s.name for s in project.source_summaries()} - {n for n, _ in existing}
-    sources, by_coder, dropped, names = _sources(refi, path.name, convention, taken)
+    sources, by_coder, dropped, names, placed = _sources(refi, path.name, convention, taken)
     book = _codebook(refi, path)
-    memos = _memos(refi, names)
+    memos = import_memos(refi, names, placed)
     codings = {
         coder: (f"human:{coder}#qdpx:{path.name}#{convention}", items)
         for coder, items in by_coder.items()
@@ -80,9 +82,10 @@ def import_qdpx(project: Project, path: Path, replace: bool = False) -> QdpxImpo
 
 def _sources(
     refi: RefiProject, file: str, convention: Any, taken: set[str]
-) -> tuple[list[NewSource], dict[str, list[NewCoding]], int, dict[str, str]]:
+) -> tuple[list[NewSource], dict[str, list[NewCoding]], int, dict[str, str], dict[str, Place]]:
     """Each source with text as pdcode stores it, each coder's codings placed in
-    the normalised text, how many codings could not be placed, and GUID -> name."""
+    the normalised text, how many codings could not be placed, GUID -> name, and
+    where the notes named inside selections go (note GUID -> source, coding)."""
     from pdcode.ingest.turns import parse_turns
     from pdcode.nlp import make_nlp
     from pdcode.records import NewCoding, NewSource
@@ -105,6 +108,8 @@ def _sources(
     sources: list[NewSource] = []
     by_coder: dict[str, list[NewCoding]] = {}
     dropped = 0
+    on_coding: dict[str, Place] = {}
+    on_selection: dict[str, Place] = {}
     for source in (s for s in refi.sources if s.text is not None):
         name, n = source.name, next_number.get(source.name, 2)
         if name in used:
@@ -135,6 +140,7 @@ def _sources(
             )
         )
         for selection, span in zip(source.selections, spans, strict=True):
+            kept: list[tuple[int, int, str, str]] = []
             for coding in selection.codings:
                 code = refi.code_ids.get(coding.code_guid)
                 if span is None or code is None or span[0] >= span[1]:
@@ -143,7 +149,12 @@ def _sources(
                 user = coding.user_guid or selection.user_guid
                 coder = users.get(user, "unknown") if user else "unknown"
                 by_coder.setdefault(coder, []).append(NewCoding(name, span[0], span[1], code))
-    return sources, by_coder, dropped, names
+                kept.append((span[0], span[1], code, coder))
+                for note in coding.note_guids:
+                    on_coding.setdefault(note, (name, kept[-1]))
+            for note in selection.note_guids:
+                on_selection.setdefault(note, (name, kept[0] if len(kept) == 1 else None))
+    return sources, by_coder, dropped, names, {**on_selection, **on_coding}
 
 
 def _codebook(refi: RefiProject, path: Path) -> tuple[str, str, str, str, list[NewCode]]:
@@ -169,32 +180,6 @@ def _codebook(refi: RefiProject, path: Path) -> tuple[str, str, str, str, list[N
     return book.name, book.version, digest, content, stored_codes(book)
 
 
-def _memos(refi: RefiProject, names: dict[str, str]) -> list[NewMemo]:
-    """Notes with text, as memos on their source (or code), by their author."""
-    from pdcode.records import NewMemo
-
-    users = {u.guid: u.name for u in refi.users}
-    source_of: dict[str, str | None] = {}  # note GUID -> the first source naming it
-    for source in refi.sources:
-        for guid in source.note_guids:
-            source_of.setdefault(guid, names.get(source.guid))
-    memos = []
-    for note in refi.notes:
-        if not note.text.strip():
-            continue
-        attached = source_of.get(note.guid)
-        memos.append(
-            NewMemo(
-                users.get(note.user_guid or "", "unknown"),
-                note.text.strip(),
-                note.name or None,
-                attached,
-                refi.code_ids.get(note.code_guid or ""),
-            )
-        )
-    return memos
-
-
 def _description(record: dict[Any, Any]) -> str:
     """The definition, then a ``pdcode id:`` line so a round trip keeps the id."""
     definition = record["definition"] if isinstance(record["definition"], str) else ""
@@ -213,15 +198,19 @@ def build_refi(
     project: Project, coder: str | None = None, name: str = "pdcode project"
 ) -> RefiProject:
     """The project (or one coder's codings) as the REFI model, GUIDs from names."""
+    from pdcode.api.qdpx_memos import export_notes
     from pdcode.refi import model as m
     from pdcode.store import codings as store
     from pdcode.store import frames
-    from pdcode.store.exchange import case_attribute_rows, memo_rows, source_attribute_rows
+    from pdcode.store.exchange import case_attribute_rows, source_attribute_rows
 
     codes = frames.codes_frame(project)
     rows = store.coding_rows(project, coder=coder)
+    memos = export_notes(project, {r["id"] for r in rows}, _guid)
     book_of = dict(zip(codes["code"], codes["codebook"], strict=True))
-    used_books = {book_of[r["code"]] for r in rows if r["code"] in book_of}
+    # A code with a memo travels with its codebook even when nothing is coded with it.
+    used = {r["code"] for r in rows} | set(memos.on_code)
+    used_books = {book_of[c] for c in used if c in book_of}
     codes = codes[codes["codebook"].isin(used_books)]
     known = set(codes["code"])
 
@@ -238,16 +227,19 @@ def build_refi(
                         record.get("colour") if isinstance(record.get("colour"), str) else None,
                         _description(record),
                         tree(record["code"]),
+                        memos.on_code.get(record["code"], ()),
                     )
                 )
         return tuple(out)
 
     # Codes no stored codebook knows (imported human codes) join at the top.
-    loose = sorted({r["code"] for r in rows} - known)
-    code_tree = tree(None) + tuple(m.Code(_guid("code", c), c) for c in loose)
+    loose = sorted(({r["code"] for r in rows} | set(memos.on_code)) - known)
+    code_tree = tree(None) + tuple(
+        m.Code(_guid("code", c), c, note_guids=memos.on_code.get(c, ())) for c in loose
+    )
     # The GUID of a code depends on its id alone: the same code, the same GUID.
     guid_of = {c: _guid("code", c) for c in {r["code"] for r in rows}}
-    coders = sorted({r["coder"] for r in rows})
+    coders = sorted({r["coder"] for r in rows} | set(memos.authors))
     users = tuple(m.User(_guid("user", c), c) for c in coders)
     user_of = {u.name: u.guid for u in users}
     texts = store.source_texts(project)
@@ -269,16 +261,6 @@ def build_refi(
     by_span: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
     for r in rows:
         by_span.setdefault((r["source"], r["start"], r["end"]), []).append((r["code"], r["coder"]))
-    memos = memo_rows(project)
-    notes = tuple(
-        m.Note(
-            _guid("note", f"{i}/{memo['title']}"),
-            memo["title"] or f"Memo {i + 1}",
-            memo["text"],
-            user_of.get(memo["author"]),
-        )
-        for i, memo in enumerate(memos)
-    )
     sources = []
     for summary in sorted(summaries, key=lambda s: s.name):
         guid = _guid("source", summary.name)
@@ -288,7 +270,12 @@ def build_refi(
                 start,
                 end,
                 codings=tuple(
-                    m.Coding(guid_of[code], user_of[who]) for code, who in sorted(set(pairs))
+                    m.Coding(
+                        guid_of[code],
+                        user_of[who],
+                        memos.on_coding.get((summary.name, start, end, code, who), ()),
+                    )
+                    for code, who in sorted(set(pairs))
                 ),
             )
             for (source, start, end), pairs in sorted(by_span.items())
@@ -304,11 +291,7 @@ def build_refi(
                 tuple(
                     m.Value(var[k], v) for k, v in sorted(set(source_attrs.get(summary.name, [])))
                 ),
-                tuple(
-                    n.guid
-                    for n, memo in zip(notes, memos, strict=True)
-                    if memo["source"] == summary.name
-                ),
+                memos.on_source.get(summary.name, ()),
             )
         )
     cases = tuple(
@@ -320,16 +303,32 @@ def build_refi(
         )
         for case in sorted({s.case for s in summaries if s.case})
     )
-    return m.RefiProject(name, users, code_tree, variables, cases, tuple(sources), notes)
+    return m.RefiProject(
+        name,
+        users,
+        code_tree,
+        variables,
+        cases,
+        tuple(sources),
+        memos.notes,
+        memos.on_project,
+    )
 
 
-def export_qdpx(project: Project, output: Path, coder: str | None = None) -> Path:
-    """Write the project as a REFI-QDA .qdpx (atomically)."""
+def export_qdpx(
+    project: Project, output: Path, coder: str | None = None, key: Path | None = None
+) -> Path:
+    """Write the project as a REFI-QDA .qdpx (atomically); ``key``: a reviewed
+    pseudonym key applied to texts, names, values and notes, GUIDs made anew."""
     from pdcode import __version__
     from pdcode.api.filters import check_coder
+    from pdcode.api.pseudonymise import open_key
     from pdcode.export.qdpx import to_qdpx
 
+    pseudonyms = open_key(key, output)
     refi = build_refi(project, check_coder(project, coder), output.stem)
+    if pseudonyms is not None:
+        refi = pseudonyms.refi(refi)
     data = to_qdpx(refi, f"pdcode {__version__}")
     from pdcode.export.files import write_output
 

@@ -8,7 +8,7 @@ hand round a single file. Every number in it is the same as the verb's own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from pdcode.store import Project, frames
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pdcode.api.memos import Memo
     from pdcode.export.report import Block, Report
 
 FORMATS = {".html": "html", ".htm": "html", ".docx": "docx"}
@@ -36,6 +37,7 @@ def build_report(
     from pdcode.analysis.overview import overview
     from pdcode.api.analysis import NOTE
     from pdcode.api.filters import check_coder
+    from pdcode.api.memos import memos
     from pdcode.export.report import Heading, Report, Text
 
     if per_code < 1:
@@ -52,15 +54,61 @@ def build_report(
             italic=True,
         )
     ]
+    # Memos on the project frame the study (questions, decisions), so they open it.
+    found = memos(project)
+    blocks += _memo_section("Memos on the project", [m for m in found if m.kind == "project"])
     summary = overview(sources, by=across)
     blocks += [Heading(f"Sources by {across}" + (f" and {summary.split}" if summary.split else ""))]
     blocks += _overview_blocks(summary)
+    blocks += _memo_section("Memos on sources", [m for m in found if m.kind == "source"])
     blocks += _frequency_blocks(project, coder, across, unit)
     blocks += _compare_blocks(project, coder, across)
     blocks += _cooccur_blocks(project, coder, unit)
     blocks += [Heading("Typical excerpts")]
-    blocks += _excerpt_blocks(project, coder, per_code)
+    blocks += _excerpt_blocks(project, coder, per_code, found)
     return Report(title, tuple(blocks))
+
+
+def _memo_block(memo: Memo, on: str = "") -> Block:
+    from pdcode.export.excerpts import Memo as Shown
+    from pdcode.export.report import Memo as MemoBlock
+
+    return MemoBlock(
+        memo.text, Shown(memo.author, memo.created_at, memo.text, memo.title).byline(on)
+    )
+
+
+def _memo_section(title: str, found: list[Memo]) -> list[Block]:
+    """A section of memos (none: no section); memos on sources under each source."""
+    from pdcode.export.report import Heading
+
+    if not found:
+        return []
+    blocks: list[Block] = [Heading(title)]
+    for source in sorted({m.source for m in found if m.source is not None}):
+        blocks.append(Heading(source, level=2))
+        blocks += [_memo_block(m) for m in found if m.source == source]
+    return blocks + [_memo_block(m) for m in found if m.source is None]
+
+
+def _code_memos(code: str, excerpts: Sequence[dict[str, Any]], found: list[Memo]) -> list[Block]:
+    """The memos on a code and on the codings among its ``excerpts``, oldest first,
+    under a heading of their own (none: nothing)."""
+    from pdcode.export.excerpts import attribution
+    from pdcode.export.report import Heading
+
+    by_id = {e["id"]: e for e in excerpts}
+    blocks: list[Block] = []
+    for memo in found:
+        if memo.kind == "code" and memo.code == code:
+            blocks.append(_memo_block(memo))
+        elif memo.kind == "coding" and memo.coding_id in by_id:
+            coded = by_id[memo.coding_id]
+            words = " ".join(str(coded["text"]).split())
+            quoted = words if len(words) <= 60 else words[:59].rstrip() + "…"
+            on = f" on “{quoted}” ({attribution(coded)}; coded by {coded['coder']})"
+            blocks.append(_memo_block(memo, on))
+    return [Heading("Memos", level=3), *blocks] if blocks else []
 
 
 def _overview_blocks(summary: Any) -> list[Block]:
@@ -151,7 +199,9 @@ def _cooccur_blocks(project: Project, coder: str | None, unit: str) -> list[Bloc
     return blocks
 
 
-def _excerpt_blocks(project: Project, coder: str | None, per_code: int) -> list[Block]:
+def _excerpt_blocks(
+    project: Project, coder: str | None, per_code: int, all_memos: list[Memo]
+) -> list[Block]:
     import pandas as pd
 
     from pdcode.analysis.typical import MIN_WORDS, typical_excerpts
@@ -164,7 +214,7 @@ def _excerpt_blocks(project: Project, coder: str | None, per_code: int) -> list[
     records = [{**e, "code": s.code} for s in sections for e in s.excerpts]
     blocks: list[Block] = [Text(" ".join((method or "").split()), italic=True)]
     if not records:
-        return [*blocks, Text("No codings yet.")]
+        return [*blocks, Text("No codings yet."), *_memo_only(project, sections, all_memos)]
     candidates = _sentences(project, records)
     chosen = typical_excerpts(candidates, per_code)
     picked: dict[str, list[dict[str, Any]]] = {}
@@ -193,6 +243,26 @@ def _excerpt_blocks(project: Project, coder: str | None, per_code: int) -> list[
             if "short" in row:  # a whole sentence: line breaks inside it are layout
                 text = " ".join(text.split())
             blocks.append(Quote(text, attribution(row)))
+        blocks += _code_memos(s.code, s.excerpts, all_memos)
+    return blocks + _memo_only(project, sections, all_memos)
+
+
+def _memo_only(project: Project, sections: list[Any], found: list[Memo]) -> list[Block]:
+    """Codes with memos but no excerpt (a group of codes, a code not used yet): each
+    with its memos, after the coded ones, in codebook order."""
+    from pdcode.export.report import Heading, Text
+
+    present = {s.code for s in sections}
+    wanted = {m.code for m in found if m.kind == "code" and m.code not in present}
+    if not wanted:
+        return []
+    codes = frames.codes_frame(project)
+    order = {c: i for i, c in enumerate(codes["code"])}
+    names = dict(zip(codes["code"], codes["name"], strict=True))
+    blocks: list[Block] = []
+    for code in sorted(wanted, key=lambda c: (order.get(c, len(order)), str(c))):
+        blocks += [Heading(f"{names.get(code, code)} ({code})", level=2), Text("No excerpts.")]
+        blocks += _code_memos(str(code), [], found)
     return blocks
 
 
@@ -257,11 +327,17 @@ def _sentences(project: Project, records: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def write_report(
-    project: Project, output: Path | None, fmt: str | None = None, **options: Any
+    project: Project,
+    output: Path | None,
+    fmt: str | None = None,
+    key: Path | None = None,
+    **options: Any,
 ) -> str | None:
     """Build the report and write it as html or docx (``fmt``, else chosen by
-    ``output``'s suffix); with no ``output``, return the html."""
+    ``output``'s suffix); with no ``output``, return the html. ``key``: a reviewed
+    pseudonym key applied to every word of it."""
     from pdcode.api.formats import check_format
+    from pdcode.api.pseudonymise import sharing
 
     if fmt is None and output is not None:
         fmt = FORMATS.get(output.suffix.lower())
@@ -269,7 +345,8 @@ def write_report(
             raise UsageError(f"{output}: a report is written as .html or .docx (or give --format)")
     fmt = fmt or "html"
     check_format(fmt, ("html", "docx"), output)
-    report = build_report(project, **options)
+    share = sharing(project, key, output)
+    report = share(build_report(project, **options))
     from pdcode.export import report as writer
     from pdcode.export.files import write_output
 

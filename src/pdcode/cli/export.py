@@ -9,6 +9,7 @@ import typer
 
 from pdcode.cli.app import app
 from pdcode.cli.notes import note_uncodable
+from pdcode.cli.pseudonymise import KeyOption
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, RawCsvOption, emit, wrote
 
 export_app = typer.Typer(help="Export project contents.", no_args_is_help=True)
@@ -26,12 +27,13 @@ def segments(
     fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
     output: Output = None,
     raw_csv: RawCsvOption = False,
+    pseudonymise: KeyOption = None,
 ) -> None:
     """Segments with attribution, who spoke (is_interviewer), offsets and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        content = api.export_segments(proj, unit, fmt, output, raw_csv)
+        content = api.export_segments(proj, unit, fmt, output, raw_csv, pseudonymise)
     if output is None:
         emit(content)
     else:
@@ -49,12 +51,13 @@ def codings(
         bool, typer.Option("--explain", help="Add provenance and the matched words.")
     ] = False,
     raw_csv: RawCsvOption = False,
+    pseudonymise: KeyOption = None,
 ) -> None:
     """Codings with attribution, who spoke (is_interviewer), code, coder, rule and text."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        content = api.export_codings(proj, fmt, output, coder, code, explain, raw_csv)
+        content = api.export_codings(proj, fmt, output, coder, code, explain, raw_csv, pseudonymise)
     if output is None and content is not None:
         emit(content)
     else:
@@ -78,6 +81,7 @@ def excerpts(
         ),
     ] = None,
     raw_csv: RawCsvOption = False,
+    pseudonymise: KeyOption = None,
 ) -> None:
     """Coded excerpts grouped by code, with definitions and attribution."""
     from pdcode import api
@@ -85,7 +89,7 @@ def excerpts(
     with api.open_project(project) as proj:
         note_uncodable(proj, "turn")
         result = api.export_excerpts(
-            proj, fmt, output, strand, code, coder, split_by, output_dir, raw_csv
+            proj, fmt, output, strand, code, coder, split_by, output_dir, raw_csv, pseudonymise
         )
     if result.content is not None:
         emit(result.content)
@@ -97,10 +101,11 @@ def qdpx(
     output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx to write.")],
     project: ProjectOption = DEFAULT_PROJECT,
     coder: Annotated[str | None, typer.Option(help="Only this coder's codings.")] = None,
+    pseudonymise: KeyOption = None,
 ) -> None:
     """The project as REFI-QDA for NVivo, ATLAS.ti, MAXQDA, QualCoder and others."""
     from pdcode import api
 
     with api.open_project(project) as proj:
-        written = api.qdpx.export_qdpx(proj, output, coder)
+        written = api.qdpx.export_qdpx(proj, output, coder, pseudonymise)
     wrote(written)

@@ -9,6 +9,7 @@ import typer
 
 from pdcode.cli.app import app
 from pdcode.cli.notes import note_uncodable
+from pdcode.cli.pseudonymise import KeyOption
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, emit, wrote
 
 
@@ -32,6 +33,7 @@ def report(
     ] = "sentence",
     per_code: Annotated[int, typer.Option(help="Typical excerpts shown per code.")] = 3,
     title: Annotated[str, typer.Option(help="The report's title.")] = "Coding report",
+    pseudonymise: KeyOption = None,
 ) -> None:
     """Sources, frequencies, comparison, co-occurrence and typical excerpts in one file."""
     from pdcode import api
@@ -39,7 +41,15 @@ def report(
     with api.open_project(project) as proj:
         note_uncodable(proj, "turn")
         content = api.write_report(
-            proj, output, fmt, coder=coder, across=across, unit=unit, per_code=per_code, title=title
+            proj,
+            output,
+            fmt,
+            pseudonymise,
+            coder=coder,
+            across=across,
+            unit=unit,
+            per_code=per_code,
+            title=title,
         )
     if content is not None:
         emit(content)

@@ -49,7 +49,16 @@ class Quote:
     attribution: str
 
 
-Block = Heading | Text | Table | Figure | Quote
+@dataclass(frozen=True)
+class Memo:
+    """A researcher's memo: its text, and a byline saying who wrote it, when, and
+    what it is on."""
+
+    text: str
+    byline: str
+
+
+Block = Heading | Text | Table | Figure | Quote | Memo
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,7 @@ _CSS = (
     "td.n{text-align:right}th{background:#eef2f7}"
     "blockquote{margin:1em 0;padding:.5em 1em;border-left:4px solid #7aa6d6;background:#f6f8fb}"
     ".by{font-size:.85em;color:#555;margin-top:.4em}"
+    ".memo{margin:1em 0;padding:.5em 1em;border-left:4px solid #d6b27a;background:#fbf8f2}"
     "figure{margin:1em 0}svg{max-width:100%;height:auto}"
 )
 
@@ -130,6 +140,9 @@ def to_html(report: Report) -> str:
             text = svg.decode("utf-8")
             text = text[text.index("<svg") :]
             out.append(f"<figure>{text}<figcaption>{esc(block.title)}</figcaption></figure>")
+        elif isinstance(block, Memo):
+            body = esc(block.text).replace("\n", "<br>")
+            out.append(f'<div class="memo"><div class="by">{esc(block.byline)}</div>{body}</div>')
         else:
             body = esc(block.text).replace("\n", "<br>")
             out.append(
@@ -160,6 +173,9 @@ def to_docx(report: Report) -> bytes:
             docx_table(document, block.columns, [[_cell(v) for v in r] for r in block.rows], 8, ids)
         elif isinstance(block, Figure):
             _docx_figure(document, block)
+        elif isinstance(block, Memo):
+            document.add_paragraph().add_run(block.byline).bold = True
+            document.add_paragraph(block.text)  # its line breaks kept
         else:
             document.add_paragraph(block.text, style="Quote")
             by = document.add_paragraph(block.attribution)
