@@ -24,6 +24,7 @@ from pdcode.api import review, workbench
 from pdcode.cli import app
 from pdcode.errors import ConflictError
 from pdcode.store import Project, schema
+from pdcode.store import bulk as store_bulk
 from pdcode.store import project as store_project
 from pdcode.store import reviews as review_store
 from tests.conftest import REPO, SAMPLE
@@ -301,7 +302,7 @@ def _bulk_round_trip(location: str, table: Any, make: Any) -> list[tuple[Any, ..
 def test_a_large_batch_through_copy_reads_back_as_written_and_as_on_sqlite(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    n = 3 * store_project.COPY_MIN_ROWS + 5
+    n = 3 * store_bulk.COPY_MIN_ROWS + 5
     if kind == "segments":
         table: Any = schema.segments
         make: Any = lambda source_id: _segments(source_id, n)  # noqa: E731
@@ -309,13 +310,13 @@ def test_a_large_batch_through_copy_reads_back_as_written_and_as_on_sqlite(
         table = schema.codings
         make = lambda source_id: _codings(source_id, n, kind.endswith("mixed-types"))  # noqa: E731
     copied: list[int] = []
-    real_copy = store_project._copy_rows
+    real_copy = store_bulk._copy_rows
 
     def spy(conn: Any, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
         copied.append(len(rows))
         real_copy(conn, table, keys, rows)
 
-    monkeypatch.setattr(store_project, "_copy_rows", spy)
+    monkeypatch.setattr(store_bulk, "_copy_rows", spy)
     on_pg = _bulk_round_trip(pg_url, table, make)
     assert n in copied  # the batch went through COPY
     on_sqlite = _bulk_round_trip(str(tmp_path / "p.db"), table, make)
@@ -327,7 +328,7 @@ def test_a_failed_copy_is_sqlalchemys_error_and_leaves_nothing(pg_url: str) -> N
         api.import_paths(project, [sorted(SAMPLE.glob("*.txt"))[0]], api.ImportOptions())
         with project.engine.connect() as conn:
             source_id = conn.execute(select(schema.sources.c.id)).scalar_one()
-        rows = _codings(source_id + 1, store_project.COPY_MIN_ROWS, mixed=False)  # no such source
+        rows = _codings(source_id + 1, store_bulk.COPY_MIN_ROWS, mixed=False)  # no such source
         # As the pipelined INSERTs would: SQLAlchemy's IntegrityError, and the
         # transaction, with the row written before the COPY, rolled back.
         with pytest.raises(IntegrityError), project.engine.begin() as conn:

@@ -30,7 +30,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from pdcode.errors import ConflictError, ProjectError, StorageError
 from pdcode.records import NewSource, Segment, SourceSummary
 from pdcode.store import migrations, schema
+from pdcode.store.bulk import bulk_insert
 from pdcode.store.faults import conflict_error, display_name, storage_error
+
+__all__ = ["Project", "bulk_insert", "insert_if_absent", "locked_sources", "new_id"]
 
 BUSY_TIMEOUT_MS = 10_000
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -82,89 +85,6 @@ def insert_if_absent(
     except IntegrityError:
         return False
     return True
-
-
-# From this many rows on, bulk_insert sends PostgreSQL (psycopg 3) one COPY: the
-# rows stream as one data message instead of one bound statement each, which even
-# pipelined costs the driver and the server far more per row. Below it, one COPY
-# round trip buys nothing over the pipelined executemany.
-COPY_MIN_ROWS = 64
-
-
-def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows fast, in the caller's transaction: the statement is compiled
-    once for the connection's dialect and the driver gets plain parameters, skipping
-    SQLAlchemy's per-row processing, which dominates for large coding runs; on
-    PostgreSQL a large batch goes as one ``COPY ... FROM STDIN``.
-
-    Every row has the keys of the first, including each column with a Python-side
-    ``default=``: neither path applies SQLAlchemy's defaults."""
-    if not rows:
-        return
-    keys = list(rows[0])
-    if len(rows) >= COPY_MIN_ROWS and _can_copy(conn):
-        _copy_rows(conn, table, keys, rows)
-        return
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
-    if compiled.positiontup is not None:  # qmark/format paramstyles (SQLite)
-        order = list(compiled.positiontup)
-        params: list[Any] = [tuple(row[k] for k in order) for row in rows]
-    else:  # named paramstyles (PostgreSQL drivers)
-        params = rows
-    conn.exec_driver_sql(str(compiled), params)
-
-
-def _can_copy(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-
-
-# The PostgreSQL type whose text dumper psycopg uses for a value of each Python
-# type; a column whose values are all of one of these types is told so (COPY's
-# set_types), which skips looking up a dumper for every value. The bytes written
-# are those psycopg would write for the value without it.
-_COPY_TYPES: dict[type, str] = {str: "text", int: "int8", float: "float8", bool: "bool"}
-
-
-def _copy_types(keys: list[str], rows: list[dict[str, Any]]) -> list[str] | None:
-    """Each column's type for COPY, or None where a column mixes Python types or
-    holds one psycopg has no plain dumper for here: then psycopg picks a dumper
-    value by value."""
-    types = []
-    for key in keys:
-        found = {type(row[key]) for row in rows} - {type(None)}
-        if not found:  # only NULLs, which no dumper sees
-            types.append("text")
-            continue
-        name = _COPY_TYPES.get(found.pop()) if len(found) == 1 else None
-        if name is None:
-            return None
-        types.append(name)
-    return types
-
-
-def _copy_rows(conn: Connection, table: Any, keys: list[str], rows: list[dict[str, Any]]) -> None:
-    """The rows through psycopg 3's COPY, on the connection SQLAlchemy holds, so
-    inside the caller's transaction. ``write_row`` adapts each value as a bound
-    parameter would be (NULLs, booleans, floats) and escapes the text format's
-    tabs, newlines and backslashes, so the stored values are the same."""
-    quote = conn.dialect.identifier_preparer
-    columns = ", ".join(quote.quote(table.c[k].name) for k in keys)
-    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
-    types = _copy_types(keys, rows)
-    # The pooled connection's own psycopg connection; it is in the transaction that
-    # SQLAlchemy began on it.
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            if types is not None:
-                copy.set_types(types)
-            for row in rows:
-                copy.write_row([row[k] for k in keys])
-    except Exception as exc:
-        # As if SQLAlchemy had run it: its error (parameters hidden) and this
-        # engine's handle_error listener, which makes known faults one line.
-        conn._handle_dbapi_exception(exc, statement, None, None, None)
 
 
 def _make_engine(location: str | Path) -> Engine:
