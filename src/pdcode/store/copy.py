@@ -10,7 +10,6 @@ leaves it as it was (empty, or with its old contents under ``replace``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,24 +88,6 @@ def open_target(location: str) -> Project:
     return Project.create(location)
 
 
-@contextmanager
-def _snapshot(source: Project) -> Iterator[Connection]:
-    """A connection that reads the source as of one moment, even while others write."""
-    with source.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
-            return
-        if conn.dialect.name == "sqlite":
-            # pysqlite begins only before writes; a read transaction must be asked for.
-            conn.exec_driver_sql("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.rollback()
-
-
 def _count(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
@@ -169,7 +150,7 @@ def copy_project(
     in the same transaction. ``insert`` is the batch insert (``bulk_insert``)."""
     insert = project.bulk_insert if insert is None else insert
     copied: list[tuple[str, int]] = []
-    with _snapshot(source) as reading, target.engine.begin() as writing:
+    with source.snapshot() as reading, target.engine.begin() as writing:
         if writing.dialect.name == "sqlite":
             # Take the write lock now, so nobody writes between the check and the copy.
             writing.exec_driver_sql("BEGIN IMMEDIATE")

@@ -18,22 +18,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def _read(
-    conn: Any, query: Any, columns: list[str], categories: Sequence[str] = ()
-) -> pd.DataFrame:
-    """A large result straight from the DBAPI cursor, built column by column.
+def fetch_tuples(conn: Any, query: Any) -> list[tuple[Any, ...]]:
+    """A large result as the driver's plain tuples, in the connection's transaction.
 
     The statement is still compiled by SQLAlchemy for the connection's dialect;
-    only the row objects are skipped, which for a million codings saves seconds.
-    The cyclic garbage collector is paused meanwhile: a million fresh tuples
-    would otherwise trigger it dozens of times for nothing (tuples of ints and
-    strings hold no cycles). Columns named in ``categories`` become pandas
-    categoricals, which the analysis groups and deduplicates far faster.
+    only the row objects are skipped, which for a million codings (or the turns of
+    a corpus) saves seconds. The cyclic garbage collector is paused meanwhile: a
+    million fresh tuples would otherwise trigger it dozens of times for nothing
+    (tuples of ints and strings hold no cycles).
     """
     import gc
-
-    import numpy as np
-    import pandas as pd
 
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params: Any = compiled.params
@@ -44,7 +38,28 @@ def _read(
     gc.disable()
     try:
         cursor.execute(str(compiled), params)
-        rows = cursor.fetchall()
+        return list(cursor.fetchall())
+    finally:
+        if enabled:
+            gc.enable()
+        cursor.close()
+
+
+def _read(
+    conn: Any, query: Any, columns: list[str], categories: Sequence[str] = ()
+) -> pd.DataFrame:
+    """A large result (:func:`fetch_tuples`) built into a frame column by column,
+    the garbage collector still paused. Columns named in ``categories`` become
+    pandas categoricals, which the analysis groups and deduplicates far faster."""
+    import gc
+
+    import numpy as np
+    import pandas as pd
+
+    rows = fetch_tuples(conn, query)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
         values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
         del rows
         data: dict[str, Any] = {}
@@ -60,7 +75,6 @@ def _read(
     finally:
         if enabled:
             gc.enable()
-        cursor.close()
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:

@@ -4,7 +4,6 @@ run's codings, which replace that run's previous ones and nothing else."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter
@@ -15,6 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, or_, select
 from pdcode.errors import ProjectError
 from pdcode.records import NewCoding
 from pdcode.store import schema
+from pdcode.store.frames import fetch_tuples as _fetch
 from pdcode.store.project import Project, _now, bulk_insert, locked_sources
 
 Spans = dict[str, list[tuple[int, int]]]
@@ -80,28 +80,6 @@ def _segments(conn: Connection, unit: str, ids: Sequence[int]) -> dict[int, list
         for sid, rows in groupby(_fetch(conn, query), key=itemgetter(0))
         if sid in wanted
     }
-
-
-def _fetch(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
-    """A large result as the driver's plain tuples: a corpus has hundreds of
-    thousands of turns, and a SQLAlchemy row object for each costs more than the
-    database's work. The statement is still compiled for the connection's dialect,
-    and runs in its transaction; the cyclic garbage collector waits meanwhile (the
-    fresh tuples hold no cycles)."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(params[k] for k in compiled.positiontup)
-    cursor = conn.connection.cursor()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        cursor.execute(str(compiled), params)
-        return list(cursor.fetchall())
-    finally:
-        if enabled:
-            gc.enable()
-        cursor.close()
 
 
 def turn_spans(project: Project, names: Iterable[str]) -> dict[str, dict[int, tuple[int, int]]]:
