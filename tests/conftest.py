@@ -75,6 +75,16 @@ def shared() -> Path:
     return SHARED
 
 
+def own_copy(built: Path, tmp_path: Path) -> str:
+    """A test's own copy of a project file a wider fixture built once, to write to
+    freely (on PostgreSQL the copy is a copy of its database)."""
+    import shutil
+
+    copy = tmp_path / "p.db"
+    shutil.copy(built, copy)
+    return str(copy)
+
+
 @contextmanager
 def database(location: str | Path) -> Iterator[Connection]:
     """A connection to a project's database, whichever backend, in a transaction that

@@ -18,7 +18,7 @@ from pdcode.codebook import content_hash, iter_codes, load_codebook
 from pdcode.codebook import edit as book_edit
 from pdcode.records import NewCode
 from pdcode.store import SCHEMA_VERSION, Project
-from tests.conftest import REPO, cli_ok, database, run_cli
+from tests.conftest import REPO, cli_ok, database, own_copy, run_cli
 
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 RULES = "rules:pd-leadership@1.0.0"
@@ -57,9 +57,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db(base: Path, tmp_path: Path) -> str:
-    copy = tmp_path / "p.db"
-    shutil.copy(base, copy)
-    return str(copy)
+    return own_copy(base, tmp_path)
 
 
 @pytest.fixture

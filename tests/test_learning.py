@@ -21,7 +21,7 @@ from pdcode import api
 from pdcode.api import learning
 from pdcode.codebook import content_hash, load_codebook
 from pdcode.store import Project
-from tests.conftest import REPO, database
+from tests.conftest import REPO, database, own_copy
 from tests.conftest import cli_ok as _ok
 from tests.conftest import run_cli as _run
 
@@ -53,16 +53,12 @@ def learned(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def db(base: Path, tmp_path: Path) -> str:
-    copy = tmp_path / "p.db"
-    shutil.copy(base, copy)
-    return str(copy)
+    return own_copy(base, tmp_path)
 
 
 @pytest.fixture
 def learned_db(learned: Path, tmp_path: Path) -> str:
-    copy = tmp_path / "p.db"
-    shutil.copy(learned, copy)
-    return str(copy)
+    return own_copy(learned, tmp_path)
 
 
 @pytest.fixture
@@ -426,9 +422,7 @@ def ruled(base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ruled_db(ruled: Path, tmp_path: Path) -> str:
-    copy = tmp_path / "p.db"
-    shutil.copy(ruled, copy)
-    return str(copy)
+    return own_copy(ruled, tmp_path)
 
 
 def _leaves(path: Path) -> list[str]:

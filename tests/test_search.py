@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from pdcode import api
-from tests.conftest import REPO, SAMPLE, cli_ok, run_cli
+from tests.conftest import REPO, SAMPLE, cli_ok, own_copy, run_cli
 
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 RULES = "rules:pd-leadership@1.0.0"
@@ -38,9 +37,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def db(sample_db: Path, tmp_path: Path) -> str:
     """A copy of the coded sample a test may write to."""
-    copy = tmp_path / "p.db"
-    shutil.copy(sample_db, copy)
-    return str(copy)
+    return own_copy(sample_db, tmp_path)
 
 
 def _strands() -> dict[str, str]:
