@@ -46,6 +46,19 @@ def _coding(conn: Connection, coding_id: int) -> Any:
     return row
 
 
+def same_coding(source_id: int, start: int, end: int, code: str, coder: str) -> Any:
+    """The condition naming one coding by what it is (its span, code and coder),
+    as hand coding and memos from another tool name it, not by its row id."""
+    c = schema.codings
+    return and_(
+        c.c.source_id == source_id,
+        c.c.start == start,
+        c.c.end == end,
+        c.c.code == code,
+        c.c.coder == coder,
+    )
+
+
 def add_coding(
     project: Project, source: str, start: int, end: int, code: str, coder: str, provenance: str
 ) -> int:
@@ -57,13 +70,7 @@ def add_coding(
         if not 0 <= start < end <= len(text):
             raise ProjectError(f"{source}: span {start}-{end} is outside the text (0-{len(text)})")
         _check_code(conn, code)
-        same = and_(
-            c.c.source_id == source_id,
-            c.c.start == start,
-            c.c.end == end,
-            c.c.code == code,
-            c.c.coder == coder,
-        )
+        same = same_coding(source_id, start, end, code, coder)
         found = conn.execute(select(c.c.id).where(same)).scalar()
         if found is not None:
             return int(found)

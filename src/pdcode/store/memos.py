@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.records import NewMemo
 from pdcode.store import schema
-from pdcode.store.handcoding import _coding
+from pdcode.store.handcoding import _coding, same_coding
 from pdcode.store.project import Project, _now, new_id
 
 KINDS = ("project", "source", "code", "coding")
@@ -185,13 +185,7 @@ def insert_memos_in(conn: Connection, memos: Sequence[NewMemo]) -> None:
         coding_id = None
         if memo.coding is not None and source_id is not None:
             start, end, code, coder = memo.coding
-            same = and_(
-                c.c.source_id == source_id,
-                c.c.start == start,
-                c.c.end == end,
-                c.c.code == code,
-                c.c.coder == coder,
-            )
+            same = same_coding(source_id, start, end, code, coder)
             found = conn.execute(select(func.min(c.c.id)).where(same)).scalar()
             coding_id = int(found) if found is not None else None
         row = {
