@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, islice
@@ -54,6 +54,7 @@ class Hit:
 
 @dataclass
 class _Compiled:
+    # spaCy's PhraseMatcher and Matcher, or None when no rule needs spaCy
     phrases: Any
     matcher: Any
     # (code, rule id, compiled, literals): only segments holding one of the
@@ -66,22 +67,48 @@ class _Compiled:
     automaton: Any = None
 
 
+def needs_spacy(codebook: Codebook) -> bool:
+    """Whether any rule is matched by spaCy: lemma phrases (also those of near-rules
+    and vetoes) or token patterns. Regexes alone never load it."""
+    for code in leaves(codebook):
+        rules = code.rules
+        if rules is None:
+            continue
+        veto = rules.exclude_if
+        if rules.phrases or rules.patterns or rules.near:
+            return True
+        if veto is not None and (veto.phrases or veto.patterns):
+            return True
+    return False
+
+
 class RuleCoder:
     """A codebook compiled for matching."""
 
     def __init__(self, codebook: Codebook, nlp: Language | None = None) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-
-        from pdcode.nlp import make_nlp
-
-        self.nlp = nlp or make_nlp()
+        self._nlp = nlp
         self.codebook = codebook
         self.order = [c.id for c in leaves(codebook)]
-        self._c = _Compiled(PhraseMatcher(self.nlp.vocab, attr="LEMMA"), Matcher(self.nlp.vocab))
+        self._c = _Compiled(None, None)
+        # spaCy (a second or more to import and build) only for rules that use it.
+        if needs_spacy(codebook):
+            from spacy.matcher import Matcher, PhraseMatcher
+
+            self._c.phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+            self._c.matcher = Matcher(self.nlp.vocab)
         for code in leaves(codebook):
             self._compile(code)
         literals = [ls for *_, ls in self._c.regexes] + [ls for *_, ls in self._c.vetoes]
         self._c.automaton = _automaton(w for ls in literals if ls is not None for w in ls)
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline phrases are lemmatised with, made on first use."""
+        if self._nlp is None:
+            from pdcode.nlp import make_nlp
+
+            self._nlp = make_nlp()
+        return self._nlp
 
     def _phrase(self, key: str, phrases: list[str]) -> None:
         docs = list(self.nlp.pipe(phrases))
@@ -131,10 +158,6 @@ class RuleCoder:
         for text in texts:
             starts.append(pos)
             pos += len(text) + len(SEPARATOR)
-        # Segments are already split: sentence boundaries are not needed here.
-        skip = [name for name in ("sentencizer", "senter", "parser") if self.nlp.has_pipe(name)]
-        with self.nlp.select_pipes(disable=skip):
-            doc = self.nlp(joined)
         found: list[dict[str, tuple[int, int, str]]] = [{} for _ in texts]
         vetoed: list[set[str]] = [set() for _ in texts]
 
@@ -142,6 +165,41 @@ class RuleCoder:
             best = found[i].get(code)
             if best is None or (start, end) < best[:2]:
                 found[i][code] = (start, end, rule)
+
+        if self._c.phrases is not None:
+            self._spacy_hits(joined, texts, starts, offer, vetoed)
+        holding = self._literal_index(joined, texts)
+        batch = _Batch(texts, joined)
+        for code, rule, pattern, literals in self._c.regexes:
+            for i, (start, end) in self._regex_hits(pattern, literals, holding, batch).items():
+                offer(i, code, start, end, rule)
+        for code, pattern, literals in self._c.vetoes:
+            for i in self._regex_hits(pattern, literals, holding, batch):
+                vetoed[i].add(code)
+        for i, text in enumerate(texts):
+            if not found[i]:  # most segments: nothing to order
+                yield []
+                continue
+            yield [
+                Hit(code, rule, start, end, text[start:end])
+                for code in self.order
+                if code in found[i] and code not in vetoed[i]
+                for start, end, rule in [found[i][code]]
+            ]
+
+    def _spacy_hits(
+        self,
+        joined: str,
+        texts: list[str],
+        starts: list[int],
+        offer: Callable[[int, str, int, int, str], None],
+        vetoed: list[set[str]],
+    ) -> None:
+        """Lemma phrases, near-rules and token patterns, matched by spaCy."""
+        # Segments are already split: sentence boundaries are not needed here.
+        skip = [name for name in ("sentencizer", "senter", "parser") if self.nlp.has_pipe(name)]
+        with self.nlp.select_pipes(disable=skip):
+            doc = self.nlp(joined)
 
         def segment_of(start: int, end: int) -> int | None:
             i = bisect_right(starts, start) - 1
@@ -178,24 +236,6 @@ class RuleCoder:
                 if pairs:
                     span = doc[slice(*min(pairs))]
                     offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
-        holding = self._literal_index(joined, texts)
-        batch = _Batch(texts, joined)
-        for code, rule, pattern, literals in self._c.regexes:
-            for i, (start, end) in self._regex_hits(pattern, literals, holding, batch).items():
-                offer(i, code, start, end, rule)
-        for code, pattern, literals in self._c.vetoes:
-            for i in self._regex_hits(pattern, literals, holding, batch):
-                vetoed[i].add(code)
-        for i, text in enumerate(texts):
-            if not found[i]:  # most segments: nothing to order
-                yield []
-                continue
-            yield [
-                Hit(code, rule, start, end, text[start:end])
-                for code in self.order
-                if code in found[i] and code not in vetoed[i]
-                for start, end, rule in [found[i][code]]
-            ]
 
     def _literal_index(self, joined: str, texts: list[str]) -> dict[str, set[int]] | None:
         """Literal -> the segments holding it, found in one Aho-Corasick pass over

@@ -17,7 +17,7 @@ text, go to spaCy whole, exactly as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pdcode.ingest.model import Turn
@@ -97,14 +97,31 @@ def segment_text(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segmen
     sentence_index = 0
     limit = min(CHUNK_CHARS, nlp.max_length)
     pieces = [(turn, a, b) for turn, pa, pb in paragraphs for a, b in chunks(text, pa, pb, limit)]
-    docs = nlp.pipe((text[a:b] for _, a, b in pieces), batch_size=256)
-    for (turn, a, _b), doc in zip(pieces, docs, strict=True):
-        for sent in doc.sents:
-            s, e = _trim(text, a + sent.start_char, a + sent.end_char)
+    spans = sentence_spans((text[a:b] for _, a, b in pieces), nlp)
+    for (turn, a, _b), sents in zip(pieces, spans, strict=True):
+        for start, end in sents:
+            s, e = _trim(text, a + start, a + end)
             if e > s:
                 out.append(_segment("sentence", sentence_index, s, e, turn))
                 sentence_index += 1
     return out
+
+
+def sentence_spans(texts: Iterable[str], nlp: Language) -> Iterator[list[tuple[int, int]]]:
+    """Each text's sentences as (start, end) offsets, untrimmed.
+
+    With the default pipeline (the rule-based sentencizer alone) they come from
+    ``pdcode.nlp.sentence_splitter``: the sentencizer's sentences, found without
+    running spaCy over every word (``benchmarks/segment_bench.py``); any other
+    pipeline (an installed model's parser, say) runs whole.
+    """
+    from pdcode.nlp import sentence_splitter
+
+    split = sentence_splitter(nlp)
+    if split is not None:
+        return map(split, texts)
+    docs = nlp.pipe(texts, batch_size=256)
+    return ([(sent.start_char, sent.end_char) for sent in doc.sents] for doc in docs)
 
 
 def _segment(unit: str, index: int, start: int, end: int, turn: Turn) -> Segment:

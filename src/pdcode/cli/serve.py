@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import socket
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,12 +11,17 @@ from pdcode.cli.app import app
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, printable
 from pdcode.errors import PdcodeError, UsageError
 
+if TYPE_CHECKING:
+    import socket
+
 TOKEN_ENV = "PDCODE_SERVE_TOKEN"
 
 
 def is_loopback(host: str) -> bool:
     """Whether ``host`` is reachable from this computer only (127.0.0.0/8, ::1,
     localhost)."""
+    import ipaddress
+
     name = host.strip().strip("[]").rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -51,6 +54,8 @@ def address(host: str, port: int, token: str | None = None) -> str:
 
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host``:``port`` (0: a free port), for uvicorn to serve."""
+    import socket
+
     try:
         family, kind, proto, _, where = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE

@@ -33,12 +33,15 @@ def _check_phrases(items: Any, loc: tuple[Any, ...], found: Found) -> None:
 
 
 def _check_patterns(items: Any, loc: tuple[Any, ...], found: Found) -> None:
+    if not isinstance(items, list) or not items:
+        return  # nothing for spaCy to check: not worth importing it (about a second)
     from spacy.matcher import Matcher
 
     from pdcode.nlp import make_nlp
 
-    matcher = Matcher(make_nlp().vocab, validate=True)
-    for i, pattern in enumerate(items if isinstance(items, list) else []):
+    # The vocabulary is all the check needs: no lemma tables.
+    matcher = Matcher(make_nlp(None, lemmas=False).vocab, validate=True)
+    for i, pattern in enumerate(items):
         try:
             if not isinstance(pattern, list) or not pattern:
                 raise ValueError("a pattern is a non-empty list of token specs")
