@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner
 
 from pdcode.store import Project
@@ -92,6 +92,33 @@ def database(location: str | Path) -> Iterator[Connection]:
     could. Write SQL with ``sqlalchemy.text`` and named ``:parameters``."""
     with Project.open(location) as project, project.engine.begin() as conn:
         yield conn
+
+
+@contextmanager
+def unmigrated(location: str | Path) -> Iterator[Connection]:
+    """``database``, but without opening the project, which would bring an older
+    schema up to date first: for tests that build a project as an older pdcode did."""
+    from pdcode.store.project import _make_engine
+
+    engine = _make_engine(location)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def v6_project(location: str | Path) -> None:
+    """An empty project at ``location`` (whichever backend) as pdcode wrote it at
+    schema version 6, before compact codings: for the tests of older projects."""
+    from pdcode.store import legacy, migrations, schema
+
+    Project.create(location).close()
+    with unmigrated(location) as conn:
+        conn.execute(text("DROP VIEW codings"))
+        schema.metadata.drop_all(conn)
+        legacy.create_v6(conn)
+        migrations.set_version(conn, 6)
 
 
 def run_cli(*args: str) -> Any:

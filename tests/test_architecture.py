@@ -28,6 +28,7 @@ STAGES = {
     "pseudonym",
     "export",
     "nlp",
+    "parallel",
     "records",
     "errors",
 }

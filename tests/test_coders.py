@@ -24,7 +24,7 @@ from pdcode.errors import ConflictError, ProjectError, UsageError
 from pdcode.store import SCHEMA_VERSION, Project, schema
 from pdcode.web.app import create_app, create_team_app
 from pdcode.web.security import COOKIE, NEEDS_TOKEN, csrf_for
-from tests.conftest import REPO, SAMPLE, cli_ok, run_cli
+from tests.conftest import REPO, SAMPLE, cli_ok, run_cli, unmigrated, v6_project
 
 with warnings.catch_warnings():
     # Starlette 1.x asks for httpx2 behind its TestClient; httpx serves the same here.
@@ -108,13 +108,13 @@ def test_revoking_stops_the_token_and_a_new_add_reuses_the_row(project: Project)
 
 def test_a_version_4_project_gains_the_coders_table(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
-    Project.create(location).close()
-    with Project.open(location) as project, project.engine.begin() as conn:
+    v6_project(location)
+    with unmigrated(location) as conn:
         # As pdcode wrote it before coders.
         conn.execute(text("DROP TABLE coders"))
         conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     with Project.open(location) as project:
-        assert project.schema_version() == SCHEMA_VERSION == 6
+        assert project.schema_version() == SCHEMA_VERSION == 7
         assert coders.coders(project) == [] and not coders.team(project)
         added = coders.add(project, "ana")
     with Project.open(location) as project:  # nothing runs twice

@@ -18,7 +18,7 @@ from pdcode.codebook import content_hash, iter_codes, load_codebook
 from pdcode.codebook import edit as book_edit
 from pdcode.records import NewCode
 from pdcode.store import SCHEMA_VERSION, Project
-from tests.conftest import REPO, cli_ok, database, own_copy, run_cli
+from tests.conftest import REPO, cli_ok, database, own_copy, run_cli, unmigrated, v6_project
 
 BOOK = REPO / "codebooks" / "pd-leadership.yaml"
 RULES = "rules:pd-leadership@1.0.0"
@@ -465,11 +465,11 @@ def test_retiring_and_bringing_back_restores_the_yaml_exactly() -> None:
 
 def test_a_version_5_project_gains_the_history_tables(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
-    Project.create(location).close()
-    with database(location) as conn:  # as pdcode wrote it before the history
+    v6_project(location)
+    with unmigrated(location) as conn:  # as pdcode wrote it before the history
         conn.execute(sql("DROP TABLE codebook_history"))
         conn.execute(sql("DROP TABLE retired_codes"))
         conn.execute(sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
     with Project.open(location) as project:
-        assert project.schema_version() == SCHEMA_VERSION == 6
+        assert project.schema_version() == SCHEMA_VERSION == 7
         assert api.codes.history(project) == []

@@ -585,7 +585,7 @@ def test_one_coder_writing_from_two_places_is_stored_once(
     # run of that coder is in the middle of doing the same.
     code = [["code", "--codebook", str(BOOK), "-p", location]]
     ana = [["codings", "import", str(ref.ana[1]), "--coder", "ana", "-p", location]]
-    gate = _gate(backend, location, request, "SELECT id FROM codings FOR UPDATE", 4)
+    gate = _gate(backend, location, request, "SELECT id FROM coding_spans FOR UPDATE", 4)
     done = _together(tmp_path / "workers", [code, code, ana, ana], gate)
     for steps in done:
         for step in steps:

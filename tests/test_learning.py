@@ -367,7 +367,8 @@ def test_evaluate_takes_a_union_of_coders(learned_db: str) -> None:
 
 def test_union_rules_codes_the_same_sources_as_a_coder_of_its_own(learned_db: str) -> None:
     with database(learned_db) as conn:
-        conn.execute(sql("DELETE FROM codings WHERE coder = :c"), {"c": RULES})
+        origins = "SELECT id FROM coding_origins WHERE coder = :c"
+        conn.execute(sql(f"DELETE FROM coding_spans WHERE origin_id IN ({origins})"), {"c": RULES})
     out = _ok("suggest", "--model", "pd", "--union-rules", str(BOOK), "-p", learned_db)
     coder = _model_coder(learned_db)
     assert RULES in out and f"--pred '{coder}+{RULES}'" in out

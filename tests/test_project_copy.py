@@ -58,14 +58,14 @@ def original(rich_db: Path, tmp_path: Path) -> Path:
 
 
 def _rows(location: str | Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in primary-key order."""
+    """Every row of every table, and of the codings view, in primary-key order."""
     with Project.open(location) as project, project.engine.connect() as conn:
         return {
             table.name: [
                 tuple(row)
                 for row in conn.execute(select(table).order_by(*table.primary_key.columns))
             ]
-            for table in schema.metadata.sorted_tables
+            for table in (*schema.metadata.sorted_tables, schema.codings)
         }
 
 
@@ -171,7 +171,7 @@ def failing_insert(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     real = store_project.bulk_insert
 
     def insert(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-        if table.name == "codings":
+        if table.name == "coding_spans":
             raise RuntimeError("interrupted")
         real(conn, table, rows)
         done.append(table.name)

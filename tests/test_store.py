@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from pdcode.errors import ProjectError
 from pdcode.records import NewSource, Segment
 from pdcode.store import SCHEMA_VERSION, Project, migrations
-from tests.conftest import located
+from tests.conftest import located, unmigrated, v6_project
 
 
 def _source(name: str = "a.txt", file: str | None = None, sha: str = "0" * 64) -> NewSource:
@@ -50,7 +50,7 @@ def _columns(location: Path, table: str) -> set[str]:
 def _downgrade(location: Path, version: int, *statements: str) -> None:
     """Make a project look as an older pdcode wrote it: run ``statements`` on its
     database (whichever backend) and set its stored schema version."""
-    with Project.open(location) as project, project.engine.begin() as conn:
+    with unmigrated(location) as conn:
         for statement in statements:
             conn.execute(text(statement))
         conn.execute(
@@ -79,9 +79,14 @@ def test_create_sets_schema_version_and_tables(tmp_path: Path) -> None:
         "segments",
         "codebooks",
         "codes",
-        "codings",
+        "coding_spans",
+        "coding_origins",
+        "coding_codes",
+        "coding_rules",
         "memos",
     } <= tables
+    with Project.open(location) as project, project.engine.connect() as conn:
+        assert "codings" in inspect(conn).get_view_names()
 
 
 def test_create_refuses_existing_file(tmp_path: Path) -> None:
@@ -193,18 +198,18 @@ def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
 
 def test_a_version_1_project_gains_the_source_code_index(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
-    Project.create(location).close()
+    v6_project(location)
     _downgrade(location, 1, "DROP INDEX ix_codings_source_code")  # as pdcode 1 wrote it
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
         with project.engine.connect() as conn:
-            names = {index["name"] for index in inspect(conn).get_indexes("codings")}
-    assert "ix_codings_source_code" in names
+            names = {index["name"] for index in inspect(conn).get_indexes("coding_spans")}
+    assert "ix_coding_spans_source_code" in names
 
 
 def test_a_version_2_project_gains_the_reviews_table(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
-    Project.create(location).close()
+    v6_project(location)
     _downgrade(location, 2, "DROP TABLE reviews")  # as pdcode wrote it before reviews
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
@@ -216,10 +221,20 @@ def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_pat
     from pdcode.store import codings
 
     location = tmp_path / "p.db"
-    with Project.create(location) as project:
-        project.add_file([_source()])
-        codings.replace_codings(
-            project, "human:ana", "human:ana", ["a.txt"], [NewCoding("a.txt", 23, 30, "trust")]
+    v6_project(location)
+    with unmigrated(location) as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sources (id, name, file, format, sha256, imported_at, text) "
+                "VALUES (1, 'a.txt', 'a.txt', 'txt', :sha, 'then', :text)"
+            ),
+            {"sha": "0" * 64, "text": _source().text},
+        )
+        conn.execute(
+            text(
+                'INSERT INTO codings (source_id, start, "end", code, coder, provenance, '
+                "created_at) VALUES (1, 23, 30, 'trust', 'human:ana', 'human:ana', 'then')"
+            )
         )
     _downgrade(  # as pdcode wrote it before learned models
         location,
@@ -239,7 +254,7 @@ def test_a_version_3_project_gains_models_and_the_probability_of_codings(tmp_pat
         found = codings.coding_rows(project, coder="model:m@0")
         assert [(r["probability"], r["threshold"]) for r in found] == [(0.75, 0.5)]
     assert "models" in _tables(location)
-    assert {"probability", "threshold"} <= _columns(location, "codings")
+    assert {"probability", "threshold"} <= _columns(location, "coding_spans")
     # Opening again runs nothing twice.
     with Project.open(location) as project:
         assert project.schema_version() == SCHEMA_VERSION
@@ -249,10 +264,10 @@ def test_the_version_4_columns_compile_nullable_for_sqlite_and_postgresql() -> N
     from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.schema import CreateColumn
 
-    from pdcode.store import schema
+    from pdcode.store import legacy
 
     for dialect in (sqlite.dialect(), postgresql.dialect()):
-        spec = str(CreateColumn(schema.codings.c.probability).compile(dialect=dialect))
+        spec = str(CreateColumn(legacy.codings.c.probability).compile(dialect=dialect))
         assert spec.startswith("probability ") and "NOT NULL" not in spec
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pdcode.errors import ProjectError, UsageError
-from pdcode.records import UNITS, NewCode, NewCoding
-from pdcode.store import Project
+from pdcode.records import UNITS, CodingUnit, NewCode, NewCoding
+from pdcode.store import Project, coding_runs
 from pdcode.store import codings as store
 
 if TYPE_CHECKING:
+    from pdcode.autocode import RuleCoder
     from pdcode.codebook.model import Codebook
 
 CODING_COLUMNS = (
@@ -68,6 +69,14 @@ def stored_codes(book: Codebook) -> list[NewCode]:
     ]
 
 
+# Below this many characters of units (some 850,000 words) a run codes in this
+# process alone: a worker spends about 1.8 s of CPU importing spaCy and compiling
+# the codebook before its first unit, which a smaller run does not win back.
+PARALLEL_MIN_CHARS = 5_000_000
+# Units sent to a worker at once (whole sources: a larger source goes alone).
+TASK_UNITS = 4_000
+
+
 def code_project(
     project: Project,
     codebook_path: Path,
@@ -77,6 +86,7 @@ def code_project(
     include_interviewer: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    jobs: int | None = 1,
 ) -> CodeReport:
     """Apply a codebook's rules to every selected segment, replacing this coder's run.
 
@@ -84,7 +94,12 @@ def code_project(
     the previous codings of ``rules:BOOK@VERSION`` are replaced in one transaction.
     Other coders' codings, human ones included, are never touched. A book whose ids
     would orphan people's codings is refused unless ``force``; retired codes are
-    not applied.
+    not applied. Units are read and codings written in batches, so memory does not
+    grow with the corpus; with ``jobs`` above 1 (None: the machine's cores, at
+    most 4, as the CLI asks) and enough text, worker processes match the rules
+    while this one stores the codings, in the same order: the same rows as with
+    one job. Workers are spawned: a script calling this with jobs needs the
+    ``if __name__ == "__main__":`` guard of ``multiprocessing``.
     """
     from pdcode.api.codes import retired_codes
     from pdcode.api.codes_history import check_orphans, record_orphans
@@ -92,7 +107,9 @@ def code_project(
     from pdcode.autocode import RuleCoder
     from pdcode.codebook import content_hash, load_codebook
     from pdcode.codebook.edit import without_rules
+    from pdcode.parallel import resolve_jobs
 
+    jobs = resolve_jobs(jobs)
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
     check_strand(project, strand)
@@ -111,41 +128,103 @@ def code_project(
         if source not in scope:
             raise ProjectError(f"no source named {source!r} in the project")
         scope = [source]
-    units = store.coding_units(project, unit, strand, source, include_interviewer)
-    coder_engine = RuleCoder(without_rules(book, retired) if retired else book)
-    found: list[NewCoding] = []
-    texts = (u.text for u in units)
-    for done, (seg, hits) in enumerate(zip(units, coder_engine.code(texts), strict=True), 1):
-        found += [
-            NewCoding(
-                source=seg.source,
-                start=seg.start,
-                end=seg.end,
-                code=hit.code_id,
-                rule=hit.rule,
-                match_start=seg.start + hit.start,
-                match_end=seg.start + hit.end,
-            )
-            for hit in hits
-        ]
-        if on_progress is not None and (done % 500 == 0 or done == len(units)):
-            on_progress(done, len(units))
-    removed, added = store.replace_codings(project, coder, provenance, scope, found, book_id)
+    applied = without_rules(book, retired) if retired else book
+    chars = coding_runs.unit_chars(project, unit, include_interviewer, strand, source)
+    workers = jobs > 1 and chars >= PARALLEL_MIN_CHARS
+    # Compiled before the run's transaction begins: no writer waits on it.
+    engine = None if workers else RuleCoder(applied)
+    counts: Counter[str] = Counter()
+    # A source imported after the sources were listed is coded too (``every``).
+    with coding_runs.coding_run(
+        project, coder, provenance, scope, book_id, every=source is None, strand=strand
+    ) as run:
+        total, _ = run.size(unit, include_interviewer)
+        batches = run.units(unit, include_interviewer)
+        if engine is None:
+            coded = _coded_in_workers(batches, applied, jobs)
+        else:
+            coded = _coded_here(batches, engine)
+        run.add(_codings(coded, counts, total, on_progress))
     if orphans is not None:
         record_orphans(project, orphans, str(codebook_path))
-    counts = Counter(k.code for k in found)
     leaves = [c.code for c in codes if not c.is_group and c.code not in retired]
     return CodeReport(
         coder=coder,
         provenance=provenance,
         unit=unit,
-        units=len(units),
+        units=total,
         sources=len(scope),
-        removed=removed,
-        added=added,
+        removed=run.removed,
+        added=run.added,
         per_code=tuple((code, counts.get(code, 0)) for code in leaves),
         retired=tuple(c.code for c in codes if not c.is_group and c.code in retired),
     )
+
+
+# A unit with its hits: (code id, rule, start, end) within the unit's text.
+_Coded = tuple[CodingUnit, list[tuple[str, str, int, int]]]
+
+
+def _coded_here(batches: Iterable[list[CodingUnit]], coder: RuleCoder) -> Iterator[_Coded]:
+    """Each unit with its hits, matched in this process."""
+    units = (u for batch in batches for u in batch)
+    waiting: deque[CodingUnit] = deque()  # read, not yet matched: one batch of the coder
+
+    def texts() -> Iterator[str]:
+        for u in units:
+            waiting.append(u)
+            yield u.text
+
+    for hits in coder.code(texts()):
+        yield waiting.popleft(), [(h.code_id, h.rule, h.start, h.end) for h in hits]
+
+
+def _coded_in_workers(
+    batches: Iterable[list[CodingUnit]], book: Codebook, jobs: int
+) -> Iterator[_Coded]:
+    """Each unit with its hits, matched by ``jobs`` worker processes a few whole
+    sources at a time, in order."""
+    from pdcode.parallel import code_in_worker, init_coder, ordered_map
+
+    tasks: deque[list[CodingUnit]] = deque()  # sent, in order, awaiting their hits
+
+    def texts() -> Iterator[list[str]]:
+        task: list[CodingUnit] = []
+        for batch in batches:
+            task += batch
+            if len(task) >= TASK_UNITS:
+                tasks.append(task)
+                yield [u.text for u in task]
+                task = []
+        if task:
+            tasks.append(task)
+            yield [u.text for u in task]
+
+    for hits in ordered_map(code_in_worker, texts(), jobs, init_coder, (book,)):
+        yield from zip(tasks.popleft(), hits, strict=True)
+
+
+def _codings(
+    coded: Iterable[_Coded],
+    counts: Counter[str],
+    total: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> Iterator[NewCoding]:
+    """The codings of each unit's hits, in unit then hit order, counted per code."""
+    for done, (seg, hits) in enumerate(coded, 1):
+        for code, rule, start, end in hits:
+            counts[code] += 1
+            yield NewCoding(
+                source=seg.source,
+                start=seg.start,
+                end=seg.end,
+                code=code,
+                rule=rule,
+                match_start=seg.start + start,
+                match_end=seg.start + end,
+            )
+        if on_progress is not None and (done % 500 == 0 or done == total):
+            on_progress(done, total)
 
 
 def codings(

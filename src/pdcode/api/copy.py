@@ -16,7 +16,7 @@ _NAMED = (
     ("sources", "sources"),
     ("segments", "segments"),
     ("codebooks", "codebooks"),
-    ("codings", "codings"),
+    ("coding_spans", "codings"),
     ("memos", "memos"),
     ("reviews", "review decisions"),
     ("models", "models"),

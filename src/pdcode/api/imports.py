@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,17 +13,15 @@ from pdcode.api.manifest import Entry, read_manifest, read_speaker_map
 from pdcode.errors import InputError, PdcodeError, StorageError, UsageError, debugging
 from pdcode.ingest.model import SpeakerRole
 from pdcode.limits import Limits
-from pdcode.records import NewSource
+from pdcode.parallel import UNEXPECTED
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-
-    from pdcode.ingest import Document, LoadedFile, ReadOptions
+    from pdcode.ingest import ReadOptions
     from pdcode.ingest.check import DocumentCheck
+    from pdcode.parallel import Failed, Labels, ReadFile
     from pdcode.store import Project
 
 STATUSES = ("imported", "replaced", "unchanged", "skipped", "failed", "checked")
-UNEXPECTED = "unexpected error ({kind}); rerun with --debug for the traceback and report it"
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,9 @@ class ImportOptions:
     speaker_map: Path | None = None
     # Read manifest paths, and links in a folder, that lead outside its folder.
     allow_outside: bool = False
+    # Worker processes reading the files (None: the machine's cores, at most 4, as
+    # the CLI asks). Spawned: a script asking for them needs the __main__ guard.
+    jobs: int | None = 1
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,12 @@ def _batch(paths: Sequence[Path], options: ImportOptions, verb: str) -> _Batch:
     )
 
 
+# Below this many bytes to read (some 600,000 words of text), an import runs in
+# this process alone: a worker spends about 1.8 s of CPU importing spaCy before its
+# first file, which a smaller batch does not win back.
+PARALLEL_MIN_BYTES = 4_000_000
+
+
 def import_paths(
     project: Project,
     paths: Sequence[Path],
@@ -216,22 +224,135 @@ def import_paths(
     on_file: Callable[[FileOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import every file under ``paths`` (or, with no paths, every manifest file)."""
-    from pdcode.nlp import make_nlp
+    """Import every file under ``paths`` (or, with no paths, every manifest file).
 
+    With ``options.jobs`` above 1 (None: the machine's cores, at most 4) and enough
+    to read, worker processes read, parse and segment the files while this one
+    stores them, one transaction per file in the same order as with one job: the
+    project and every outcome are the same."""
+    from pdcode.parallel import resolve_jobs
+
+    jobs = resolve_jobs(options.jobs)
     batch = _batch(paths, options, "import")
     if on_start is not None:
         on_start(len(batch.files))
-    nlp = make_nlp(options.spacy_model, lemmas=False)
     outcomes = list(batch.passed)
-    for path in batch.files:
-        outcome = _import_one(
-            project, path, options, batch.manifest, nlp, batch.speaker_map, batch.limits
-        )
+    if jobs > 1 and len(batch.files) > 1 and _bytes(batch.files) >= PARALLEL_MIN_BYTES:
+        done = _import_parallel(project, batch, options, jobs)
+    else:
+        done = _import_serial(project, batch, options)
+    for outcome in done:
         outcomes.append(outcome)
         if on_file is not None:
             on_file(outcome)
     return ImportReport(tuple(outcomes))
+
+
+def _bytes(files: Sequence[Path]) -> int:
+    total = 0
+    for path in files:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # its import says why
+    return total
+
+
+def _import_serial(
+    project: Project, batch: _Batch, options: ImportOptions
+) -> Iterator[FileOutcome]:
+    from pdcode.nlp import make_nlp
+    from pdcode.parallel import read_file
+
+    nlp = make_nlp(options.spacy_model, lemmas=False)
+    for path in batch.files:
+        job = _job(path, options, batch)
+        yield _import_one(project, path, options, batch, partial(read_file, *job, nlp))
+
+
+def _import_parallel(
+    project: Project, batch: _Batch, options: ImportOptions, jobs: int
+) -> Iterator[FileOutcome]:
+    """Workers read the files ahead, in order; this process decides and stores each
+    file as the serial import does (a file unchanged or refused when its turn
+    comes is not stored, whatever a worker made of it)."""
+    from pdcode.parallel import FileJob, init_reader, ordered_map, read_in_worker
+
+    ahead = [_needs_reading(project, path, options) for path in batch.files]
+    wanted = (
+        FileJob(*_job(path, options, batch))
+        for path, read in zip(batch.files, ahead, strict=True)
+        if read
+    )
+    results = ordered_map(read_in_worker, wanted, jobs, init_reader, (options.spacy_model,))
+    try:
+        for path, read in zip(batch.files, ahead, strict=True):
+            if read:
+                result = next(results)
+                yield _import_one(project, path, options, batch, partial(_unwrap, result))
+            else:
+                # Unchanged or refused when the batch began: read here should that
+                # have changed by its turn (an earlier file of the batch of that name).
+                yield _import_one(
+                    project, path, options, batch, partial(_read_here, path, options, batch)
+                )
+    finally:
+        results.close()  # stops the workers at once should a file stop the batch
+
+
+def _needs_reading(project: Project, path: Path, options: ImportOptions) -> bool:
+    """Whether the file will be read, as the project stands: not if unchanged, or
+    if refused as another file's name without ``--replace``."""
+    try:
+        existing = project.file_state(path.name)
+        if not existing:
+            return True
+        if not options.replace:
+            return False
+        digest = _sha256(path) if path.is_file() else None
+    except (OSError, PdcodeError):
+        return True  # its import says what is wrong
+    return not all(sha == digest for _, sha in existing)
+
+
+def _read_here(path: Path, options: ImportOptions, batch: _Batch) -> ReadFile:
+    from pdcode.nlp import make_nlp
+    from pdcode.parallel import read_file
+
+    return read_file(*_job(path, options, batch), make_nlp(options.spacy_model, lemmas=False))
+
+
+def _unwrap(result: ReadFile | Failed) -> ReadFile:
+    from pdcode.parallel import Failed
+
+    if isinstance(result, Failed):
+        raise _ReadFailed(result.reason)
+    return result
+
+
+class _ReadFailed(Exception):
+    """A worker's failure to read a file, reported as the worker said it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _job(path: Path, options: ImportOptions, batch: _Batch) -> tuple[Path, ReadOptions, Labels]:
+    """What reading ``path`` needs: how to read it, and what its sources are labelled."""
+    from pdcode.parallel import Labels
+
+    entry = batch.manifest.get(path.resolve())
+    read = _read_options(options, entry, batch.speaker_map, batch.limits)
+    # Later sources of attributes override earlier ones: what the file says,
+    # then --attr, then the manifest row, which is the most specific.
+    labels = Labels(
+        strand=(entry.strand if entry else None) or options.strand,
+        case=(entry.case if entry else None) or options.case,
+        attributes=(*options.attributes, *(entry.attributes if entry else ())),
+        case_attributes=entry.case_attributes if entry else (),
+    )
+    return path, read, labels
 
 
 def check_paths(
@@ -299,18 +420,13 @@ def _import_one(
     project: Project,
     path: Path,
     options: ImportOptions,
-    manifest: dict[Path, Entry],
-    nlp: Language,
-    speaker_map: tuple[tuple[str, SpeakerRole], ...],
-    limits: Limits,
+    batch: _Batch,
+    read: Callable[[], ReadFile],
 ) -> FileOutcome:
-    from pdcode import ingest
-    from pdcode.ingest.check import check_document
-    from pdcode.ingest.decode import count_removed
-
-    entry = manifest.get(path.resolve())
+    """One file into the project in one transaction; ``read`` reads it (here or
+    in a worker) once the project says it is to be stored."""
     notes: list[str] = []
-    if manifest and entry is None:
+    if batch.manifest and path.resolve() not in batch.manifest:
         notes.append("not in the manifest: imported without its strand, case or attributes")
     try:
         existing = project.file_state(path.name)
@@ -324,10 +440,10 @@ def _import_one(
                 reason=f"a source from a different file named {path.name!r} is already "
                 "in the project (use --replace to overwrite it)",
             )
-        with count_removed() as controls:
-            loaded = ingest.load(path, _read_options(options, entry, speaker_map, limits))
-        new = [_new_source(doc, loaded, entry, options, nlp) for doc in loaded.documents]
-        removed = project.add_file(new, replace=bool(existing))
+        got = read()
+        removed = project.add_file(list(got.sources), replace=bool(existing))
+    except _ReadFailed as exc:
+        return FileOutcome(str(path), "failed", reason=exc.reason)
     except InputError as exc:
         return FileOutcome(str(path), "failed", reason=exc.reason)
     except StorageError:
@@ -340,45 +456,13 @@ def _import_one(
         if debugging():
             raise
         return FileOutcome(str(path), "failed", reason=UNEXPECTED.format(kind=type(exc).__name__))
-    if controls.count:
-        notes.append(_removed_note(controls.count))
+    if got.controls:
+        notes.append(_removed_note(got.controls))
     if removed:
         notes.append(f"{removed} codings of the old version removed")
     status = "replaced" if existing else "imported"
-    checks = tuple(check_document(doc) for doc in loaded.documents)
-    return FileOutcome(str(path), status, len(new), notes=tuple(notes), checks=checks)
+    return FileOutcome(str(path), status, len(got.sources), notes=tuple(notes), checks=got.checks)
 
 
 def _removed_note(count: int) -> str:
     return f"{count} control character{'s' if count != 1 else ''} removed"
-
-
-def _new_source(
-    doc: Document,
-    loaded: LoadedFile,
-    entry: Entry | None,
-    options: ImportOptions,
-    nlp: Language,
-) -> NewSource:
-    from pdcode.segment import segment_text
-
-    # Later sources of attributes override earlier ones: what the file says,
-    # then --attr, then the manifest row, which is the most specific.
-    attributes = dict(doc.attributes)
-    attributes.update(options.attributes)
-    if entry is not None:
-        attributes.update(entry.attributes)
-    strand = (entry.strand if entry else None) or options.strand
-    case = (entry.case if entry else None) or options.case or doc.case
-    source = NewSource(
-        name=doc.name,
-        file=Path(loaded.path).name,
-        format=doc.format,
-        sha256=loaded.sha256,
-        text=doc.text,
-        strand=strand,
-        case=case,
-        attributes=tuple(sorted(attributes.items())),
-        case_attributes=entry.case_attributes if entry else (),
-    )
-    return replace(source, segments=tuple(segment_text(doc.text, doc.turns, nlp)))

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pdcode.api.models import load
 from pdcode.errors import ProjectError, UsageError
-from pdcode.records import NewCoding
-from pdcode.store import Project
+from pdcode.records import CodingUnit, NewCoding
+from pdcode.store import Project, coding_runs
 from pdcode.store import codings as coding_store
 from pdcode.store import models as store
 
@@ -85,33 +86,16 @@ def suggest(
     fitted = loaded.model
     attach_rules(project, loaded.name, fitted)
     thresholds = dict(zip(fitted.codes_, (float(t) for t in fitted.thresholds_), strict=True))
-    wanted = set(scope)
-    units = [u for u in coding_store.coding_units(project, loaded.unit) if u.source in wanted]
-    found: list[NewCoding] = []
-    for first in range(0, len(units), BATCH):
-        batch = units[first : first + BATCH]
-        for unit, suggestions in zip(batch, fitted.suggest([u.text for u in batch]), strict=True):
-            for s in suggestions:
-                match = locate(unit.text, s.top_terms)
-                found.append(
-                    NewCoding(
-                        source=unit.source,
-                        start=unit.start,
-                        end=unit.end,
-                        code=s.code,
-                        rule=rule_text(s, thresholds[s.code]),
-                        match_start=None if match is None else unit.start + match[0],
-                        match_end=None if match is None else unit.start + match[1],
-                        probability=s.probability,
-                        threshold=thresholds[s.code],
-                    )
-                )
-        if on_progress is not None:
-            on_progress(min(first + BATCH, len(units)), len(units))
     book_id = store.codebook_id(project, loaded.codebook)
-    removed, added = coding_store.replace_codings(
-        project, loaded.coder, loaded.provenance, scope, found, book_id
-    )
+    counts: Counter[str] = Counter()
+    # One transaction: units read and suggestions written in batches, so memory
+    # does not grow with the corpus.
+    with coding_runs.coding_run(
+        project, loaded.coder, loaded.provenance, scope, book_id, every=sources is None
+    ) as run:
+        total, _ = run.size(loaded.unit)
+        units = (u for batch in run.units(loaded.unit) for u in batch)
+        run.add(_suggested(units, fitted, thresholds, counts, total, on_progress))
     rules = None
     if union_rules is not None:
         if sources is None:
@@ -119,20 +103,50 @@ def suggest(
         else:
             for name in scope:
                 rules = code_project(project, union_rules, unit=loaded.unit, source=name)
-    counts = Counter(k.code for k in found)
     return SuggestReport(
         name=loaded.name,
         coder=loaded.coder,
         provenance=loaded.provenance,
         unit=loaded.unit,
-        units=len(units),
+        units=total,
         sources=len(scope),
-        removed=removed,
-        added=added,
+        removed=run.removed,
+        added=run.added,
         per_code=tuple((code, counts.get(code, 0)) for code in fitted.codes_),
         shipped=loaded.shipped,
         rules=_rules_total(project, rules, scope) if sources is not None else rules,
     )
+
+
+def _suggested(
+    units: Iterator[CodingUnit],
+    fitted: SuggestionModel,
+    thresholds: dict[str, float],
+    counts: Counter[str],
+    total: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> Iterator[NewCoding]:
+    """The model's suggestions on ``units``, ``BATCH`` units at a time, counted per code."""
+    done = 0
+    while batch := list(islice(units, BATCH)):
+        for unit, suggestions in zip(batch, fitted.suggest([u.text for u in batch]), strict=True):
+            for s in suggestions:
+                match = locate(unit.text, s.top_terms)
+                counts[s.code] += 1
+                yield NewCoding(
+                    source=unit.source,
+                    start=unit.start,
+                    end=unit.end,
+                    code=s.code,
+                    rule=rule_text(s, thresholds[s.code]),
+                    match_start=None if match is None else unit.start + match[0],
+                    match_end=None if match is None else unit.start + match[1],
+                    probability=s.probability,
+                    threshold=thresholds[s.code],
+                )
+        done += len(batch)
+        if on_progress is not None:
+            on_progress(done, total)
 
 
 def _scope(project: Project, sources: Sequence[str] | None) -> list[str]:
@@ -161,7 +175,7 @@ def _rules_total(
     return replace(
         last,
         sources=len(scope),
-        units=sum(1 for u in coding_store.coding_units(project, last.unit) if u.source in wanted),
+        units=coding_runs.unit_count(project, last.unit, scope),
         added=len(rows),
         per_code=tuple((code, counts.get(code, 0)) for code, _ in last.per_code),
     )

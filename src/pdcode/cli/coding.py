@@ -9,6 +9,7 @@ import typer
 
 from pdcode.cli.app import app
 from pdcode.cli.cells import Breakable, Table
+from pdcode.cli.jobs import JobsOption
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console
 
 
@@ -30,6 +31,7 @@ def code(
             "(they would be orphaned; refused without it).",
         ),
     ] = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Auto-code segments with a codebook's rules (replaces that codebook's last run)."""
     from pdcode import api
@@ -37,7 +39,7 @@ def code(
 
     with api.open_project(project) as proj:
         report = api.code_project(
-            proj, codebook, unit, strand, source, include_interviewer, force=force
+            proj, codebook, unit, strand, source, include_interviewer, force=force, jobs=jobs
         )
         note_uncodable(proj, unit, include_interviewer)
     table = Table(title=f"{report.coder}: codings per code", title_justify="left")

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress
 
 from pdcode.cli.app import app
+from pdcode.cli.jobs import JobsOption
 from pdcode.cli.render import DEFAULT_PROJECT, ProjectOption, console, err_console, printable
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from pdcode.ingest.check import DocumentCheck
 
 PROGRESS_FROM = 4  # files; below this a bar is noise
-
 
 SOURCE_LINES = 3  # a file with more sources (a survey) gets one line, not one each
 
@@ -147,6 +146,7 @@ def import_(
             help="Read manifest paths, and links in a folder, that lead outside its folder.",
         ),
     ] = False,
+    jobs: JobsOption = None,
 ) -> None:
     """Import transcripts: .txt .md .docx .vtt .srt, survey .csv/.xlsx; or `import qdpx FILE`."""
     from pdcode import api
@@ -178,6 +178,7 @@ def import_(
         spacy_model=spacy_model,
         speaker_map=speaker_map,
         allow_outside=allow_outside,
+        jobs=jobs,
     )
     shown: set[int] = set()  # outcomes already reported, by id
 
@@ -192,6 +193,8 @@ def import_(
                 report_outcome(outcome)  # refused before reading: missing, links, FIFOs
         console.print(f"Check: {checked.summary()}")
         raise typer.Exit(1 if checked.failed else 0)
+    from rich.progress import Progress  # here: only import needs it
+
     # On a terminal only: elsewhere the bar would leave a blank line among the one-line reports.
     bar_shown = Progress(console=err_console, transient=True, disable=not err_console.is_terminal)
     with api.open_project(project) as proj, bar_shown as bar:

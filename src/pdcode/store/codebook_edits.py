@@ -21,6 +21,8 @@ from sqlalchemy import Connection, delete, func, select, update
 from pdcode.errors import ConflictError
 from pdcode.records import NewCode
 from pdcode.store import codebook_history, schema
+from pdcode.store.coding_ids import code_is, delete_codings
+from pdcode.store.coding_ids import recode as recode_codings
 from pdcode.store.codings import save_codebook_in
 from pdcode.store.project import Project, _now, begin_write, new_id
 
@@ -131,7 +133,7 @@ def _store_load(conn: Connection, edit: CodeEdit) -> int:
     """Store the edited content as the newest load of the book. Content stored before
     (a rename taken back) is stored again under a new id, so that it is the newest;
     the rule codings of the old row follow it."""
-    cb, cd, c = schema.codebooks, schema.codes, schema.codings
+    cb, cd = schema.codebooks, schema.codes
     same = (
         (cb.c.name == edit.name)
         & (cb.c.version == edit.version)
@@ -147,7 +149,8 @@ def _store_load(conn: Connection, edit: CodeEdit) -> int:
     values = {"name": edit.name, "version": edit.version, "content": edit.content}
     # A placeholder hash until the old row is gone: (name, version, hash) is unique.
     fresh = new_id(conn.execute(cb.insert().values(**values, content_hash="-", loaded_at=_now())))
-    conn.execute(update(c).where(c.c.codebook_id == before).values(codebook_id=fresh))
+    k = schema.coding_spans
+    conn.execute(update(k).where(k.c.codebook_id == before).values(codebook_id=fresh))
     conn.execute(delete(cd).where(cd.c.codebook_id == before))
     conn.execute(delete(cb).where(cb.c.id == before))
     conn.execute(update(cb).where(cb.c.id == fresh).values(content_hash=edit.content_hash))
@@ -207,7 +210,7 @@ def _recode_codings(
     for coder, n in conn.execute(count):
         moved[str(coder)] = int(n)
     for old, new in recode.items():
-        conn.execute(update(c).where(c.c.code == old).values(code=new))
+        recode_codings(conn, code_is(old), new)
     dropped: dict[str, int] = {}
     doomed: list[int] = []
     for target in sorted(set(recode.values())):
@@ -228,7 +231,7 @@ def _recode_codings(
     for i in range(0, len(doomed), CHUNK):
         part = doomed[i : i + CHUNK]
         conn.execute(update(r).where(r.c.coding_id.in_(part)).values(coding_id=None))
-        conn.execute(delete(c).where(c.c.id.in_(part)))
+        delete_codings(conn, schema.coding_spans.c.id.in_(part))
     return tuple(sorted(moved.items())), tuple(sorted(dropped.items()))
 
 

@@ -2,21 +2,28 @@
 
 A coding run is one transaction: the coder's previous codings in the sources it
 covers are deleted and the new ones inserted together, so a rerun replaces its
-own work and never touches another coder's (human codings included).
+own work and never touches another coder's (human codings included). A large run
+(``coding_runs``) reads its units and writes its codings in batches inside that
+transaction, so its memory does not grow with the corpus.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, select
 
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.records import CodingUnit, NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.project import Project, _now, bulk_insert, insert_if_absent, locked_sources
+from pdcode.store.coding_ids import CodingRows, by_coder, delete_codings, insert_codings
+from pdcode.store.project import Project, _now, insert_if_absent, locked_sources
+
+# Codings inserted per statement (a COPY on PostgreSQL) in a run.
+INSERT_BATCH = 20_000
 
 
 def save_codebook(
@@ -143,16 +150,24 @@ def replace_codings_in(
     codebook_id: int | None = None,
 ) -> tuple[int, int]:
     """``replace_codings`` inside the caller's transaction."""
-    s, c = schema.sources, schema.codings
     found = list(codings)
     # A run covers the sources it was given and any it found codings in: a source
     # imported after the run listed the sources but before it read their segments
     # is coded like the rest.
     names = sorted(set(sources) | {k.source for k in found})
-    now = _now()
+    ids, removed = claim_sources(conn, coder, schema.sources.c.name.in_(names), names)
+    return removed, add_codings(conn, found, ids, coder, provenance, codebook_id, _now())
+
+
+def claim_sources(
+    conn: Connection, coder: str, condition: Any, names: Sequence[str]
+) -> tuple[dict[str, int], int]:
+    """Lock the sources ``condition`` selects, which must include every one of
+    ``names``, and delete ``coder``'s codings in them: (name to id, removed)."""
+    s = schema.sources
     # Locked before anything is counted or deleted: another write of this coder in
     # these sources waits, then replaces what this one stores, never adds beside it.
-    ids = locked_sources(conn, s.c.name.in_(names))
+    ids = locked_sources(conn, condition)
     missing = [n for n in names if n not in ids]
     if missing:
         # On PostgreSQL a source deleted while we waited for its lock is skipped,
@@ -164,10 +179,44 @@ def replace_codings_in(
                 "run the command again"
             )
         raise ProjectError(f"no source named {missing[0]!r} in the project")
-    scope = and_(c.c.coder == coder, c.c.source_id.in_(sorted(ids.values())))
-    removed = conn.execute(select(func.count()).where(scope)).scalar_one()
-    conn.execute(delete(c).where(scope))
-    rows = [
+    scope = by_coder(coder) & schema.coding_spans.c.source_id.in_(sorted(ids.values()))
+    removed = delete_codings(conn, scope)
+    return ids, int(removed)
+
+
+def add_codings(
+    conn: Connection,
+    codings: Iterable[NewCoding],
+    ids: dict[str, int],
+    coder: str,
+    provenance: str,
+    codebook_id: int | None,
+    now: str,
+) -> int:
+    """Insert codings ``INSERT_BATCH`` at a time, in their order; return how many."""
+    added = 0
+    iterator = iter(codings)
+    lookups = CodingRows(conn)  # the run's coder, codes and rules, found once
+    while batch := list(islice(iterator, INSERT_BATCH)):
+        unknown = next((k.source for k in batch if k.source not in ids), None)
+        if unknown is not None:
+            raise ProjectError(f"source {unknown!r} is not one this run covers")
+        rows = _rows(batch, ids, coder, provenance, codebook_id, now)
+        insert_codings(conn, rows, lookups)
+        added += len(rows)
+    return added
+
+
+def _rows(
+    found: Iterable[NewCoding],
+    ids: dict[str, int],
+    coder: str,
+    provenance: str,
+    codebook_id: int | None,
+    now: str,
+) -> list[dict[str, Any]]:
+    """Codings of one run as the ``codings`` view names their columns."""
+    return [
         {
             "source_id": ids[k.source],
             "start": k.start,
@@ -185,8 +234,6 @@ def replace_codings_in(
         }
         for k in found
     ]
-    bulk_insert(conn, c, rows)
-    return int(removed), len(rows)
 
 
 def coding_rows(

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, and_, delete, select, update
 
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.store import schema
-from pdcode.store.project import Project, _now, new_id
+from pdcode.store.coding_ids import code_is, insert_coding, recode
+from pdcode.store.project import Project, _now
 
 
 def _source_id(conn: Connection, source: str) -> tuple[int, str]:
@@ -74,23 +75,22 @@ def add_coding(
         found = conn.execute(select(c.c.id).where(same)).scalar()
         if found is not None:
             return int(found)
-        result = conn.execute(
-            c.insert().values(
-                source_id=source_id,
-                start=start,
-                end=end,
-                code=code,
-                coder=coder,
-                provenance=provenance,
-                created_at=_now(),
-            )
+        return insert_coding(
+            conn,
+            {
+                "source_id": source_id,
+                "start": start,
+                "end": end,
+                "code": code,
+                "coder": coder,
+                "provenance": provenance,
+                "created_at": _now(),
+            },
         )
-        return new_id(result)
 
 
 def remove_coding(project: Project, coding_id: int, coder: str, expected_code: str) -> None:
     """Delete one of ``coder``'s codings, if it still carries ``expected_code``."""
-    c = schema.codings
     with project.engine.begin() as conn:
         row = _coding(conn, coding_id)
         _check_mine(row, coder, expected_code)
@@ -100,24 +100,21 @@ def remove_coding(project: Project, coding_id: int, coder: str, expected_code: s
             .where(schema.reviews.c.coding_id == coding_id)
             .values(coding_id=None)
         )
-        conn.execute(delete(c).where(c.c.id == coding_id))
+        k = schema.coding_spans
+        conn.execute(delete(k).where(k.c.id == coding_id))
 
 
 def change_coding(
     project: Project, coding_id: int, coder: str, expected_code: str, new_code: str
 ) -> None:
     """Give one of ``coder``'s codings another code, if it still has ``expected_code``."""
-    c = schema.codings
     with project.engine.begin() as conn:
         _check_code(conn, new_code)
         row = _coding(conn, coding_id)
         _check_mine(row, coder, expected_code)
-        changed = conn.execute(
-            update(c)
-            .where((c.c.id == coding_id) & (c.c.code == expected_code))
-            .values(code=new_code)
-        )
-        if changed.rowcount != 1:
+        k = schema.coding_spans
+        changed = recode(conn, (k.c.id == coding_id) & code_is(expected_code), new_code)
+        if changed != 1:
             raise ConflictError(f"coding {coding_id} was changed meanwhile; reload the page")
 
 

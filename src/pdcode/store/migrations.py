@@ -16,7 +16,7 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.schema import CreateColumn
 
 from pdcode.errors import ProjectError
-from pdcode.store import schema
+from pdcode.store import legacy, schema
 
 Step = Callable[[Connection], None]
 
@@ -59,8 +59,9 @@ def set_version(conn: Connection, version: int) -> None:
 
 
 def create(conn: Connection) -> None:
-    """Create every table of a new project at the newest version."""
+    """Create every table (and the codings view) of a new project at the newest version."""
     schema.metadata.create_all(conn)
+    conn.execute(text(schema.CODINGS_VIEW))
     set_version(conn, schema.SCHEMA_VERSION)
 
 
@@ -88,7 +89,7 @@ def upgrade(conn: Connection, target: int | None = None) -> list[int]:
 @register(2)
 def _source_code_index(conn: Connection) -> None:
     """v2: an index on codings (source_id, code) for per-source code sets."""
-    index = next(i for i in schema.codings.indexes if i.name == "ix_codings_source_code")
+    index = next(i for i in legacy.codings.indexes if i.name == "ix_codings_source_code")
     index.create(conn, checkfirst=True)
 
 
@@ -103,7 +104,7 @@ def _models(conn: Connection) -> None:
     """v4: the models table (learned suggestion models) and, on codings, the
     probability and threshold of a model's coding (NULL for every other coder)."""
     schema.models.create(conn, checkfirst=True)
-    add_columns(conn, schema.codings, ("probability", "threshold"))
+    add_columns(conn, legacy.codings, ("probability", "threshold"))
 
 
 @register(5)
@@ -118,6 +119,17 @@ def _codebook_history(conn: Connection) -> None:
     code, by whom and when) and retired_codes (the codes no run applies)."""
     schema.codebook_history.create(conn, checkfirst=True)
     schema.retired_codes.create(conn, checkfirst=True)
+
+
+@register(7)
+def _compact_codings(conn: Connection) -> None:
+    """v7: compact codings. The coder, provenance and time, the code and the rule
+    move to lookup tables (``coding_origins``, ``coding_codes``, ``coding_rules``);
+    the table, renamed ``coding_spans``, keeps their ids; a view named ``codings``
+    joins them back. Every coding keeps its id, so memos and reviews still name it.
+    On SQLite the file shrinks only when it is vacuumed (``sqlite3 FILE VACUUM``)."""
+    legacy.compact_codings(conn)
+    conn.execute(text(schema.CODINGS_VIEW))
 
 
 def add_columns(conn: Connection, table: Any, names: tuple[str, ...]) -> None:

@@ -373,7 +373,7 @@ class Project:
             return sorted(found)
 
     def _delete_files(self, conn: Connection, files: set[str]) -> int:
-        s, c = schema.sources, schema.codings
+        s, c = schema.sources, schema.coding_spans
         # Locked before the deletes, as a coding run locks them before its own: both
         # take sources first, so neither holds a coding the other waits for (a
         # deadlock on PostgreSQL). A second replace of the file waits here, then
@@ -386,7 +386,7 @@ class Project:
         for table in (
             schema.reviews,
             schema.memos,
-            schema.codings,
+            schema.coding_spans,
             schema.segments,
             schema.source_attributes,
         ):

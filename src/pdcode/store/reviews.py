@@ -15,8 +15,9 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.store import schema
+from pdcode.store.coding_ids import insert_coding
 from pdcode.store.handcoding import _check_code, _coding
-from pdcode.store.project import Project, _now, insert_if_absent, new_id
+from pdcode.store.project import Project, _now, insert_if_absent
 
 DECISIONS = ("accept", "reject", "change")
 
@@ -88,15 +89,16 @@ def _decide_in(
     human = {**key, "code": code, "coder": reviewer}
     human.pop("reviewer")
     if conn.execute(select(c.c.id).where(_match(c, human))).first() is None:
-        added = conn.execute(
-            c.insert().values(
+        added = insert_coding(
+            conn,
+            {
                 **human,
-                codebook_id=row.codebook_id,
-                provenance=f"review:{row.coder}",
-                created_at=now,
-            )
+                "codebook_id": row.codebook_id,
+                "provenance": f"review:{row.coder}",
+                "created_at": now,
+            },
         )
-        conn.execute(update(r).where(r.c.id == review_id).values(coding_id=new_id(added)))
+        conn.execute(update(r).where(r.c.id == review_id).values(coding_id=added))
     return review_id
 
 
@@ -106,7 +108,7 @@ def _match(table: Any, key: dict[str, Any]) -> Any:
 
 def undo(project: Project, review_id: int, reviewer: str) -> None:
     """Take back one of ``reviewer``'s decisions and the coding it added."""
-    r, c = schema.reviews, schema.codings
+    r = schema.reviews
     with project.engine.begin() as conn:
         row = conn.execute(select(r).where(r.c.id == review_id)).first()
         if row is None or row.reviewer != reviewer:
@@ -116,7 +118,8 @@ def undo(project: Project, review_id: int, reviewer: str) -> None:
         conn.execute(delete(r).where(r.c.id == review_id))
         if row.coding_id is not None:
             conn.execute(delete(schema.memos).where(schema.memos.c.coding_id == row.coding_id))
-            conn.execute(delete(c).where(c.c.id == row.coding_id))
+            k = schema.coding_spans
+            conn.execute(delete(k).where(k.c.id == row.coding_id))
 
 
 def decide_many(

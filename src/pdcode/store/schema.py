@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 # Text sorts by code point on every backend, as under SQLite's BINARY collation: on
@@ -125,42 +125,105 @@ codes = Table(
     UniqueConstraint("codebook_id", "code"),
 )
 
-codings = Table(
-    "codings",
+# A coding (v7) is a span of a source, a code, and where it came from. The strings
+# a run repeats on every row (its coder, provenance and time; the code; the rule)
+# are stored once in lookup tables and referenced by id, so a coding costs well
+# under 100 bytes on disk. ``codings`` below is a view joining them back, with the
+# columns every reader (pdcode's and an analyst's SQL) knows; writes go to
+# ``coding_spans`` (``store.coding_ids`` turns a coding into its row).
+coding_origins = Table(
+    "coding_origins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coder", _string(255), nullable=False),
+    # human:NAME, rules:BOOK@VERSION#sha256:HASH, model:NAME@HASH#sha256:DIGEST,
+    # topics:..., qdpx:TOOL — where the codings came from
+    Column("provenance", _string(512), nullable=False),
+    Column("created_at", _string(32), nullable=False),
+    Index("ix_coding_origins_coder", "coder"),
+)
+
+coding_codes = Table(
+    "coding_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", _string(255), nullable=False, unique=True),
+)
+
+# The rule that fired, for auto-coding; found by the sha256 of its text, as a rule
+# can be longer than a B-tree index entry may be.
+coding_rules = Table(
+    "coding_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", _string(64), nullable=False, unique=True),
+    Column("rule", _text(), nullable=False),
+)
+
+coding_spans = Table(
+    "coding_spans",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
-    Column("code", _string(255), nullable=False),
+    Column("code_id", ForeignKey("coding_codes.id"), nullable=False),
     Column("codebook_id", ForeignKey("codebooks.id"), nullable=True),
-    Column("coder", _string(255), nullable=False),
-    # human:NAME, rules:BOOK@VERSION#HASH, model:NAME@HASH#sha256:DIGEST, topics:...,
-    # qdpx:TOOL — where the coding came from
-    Column("provenance", _string(512), nullable=False),
-    Column("rule", _text()),  # the rule that fired, for auto-coding; NULL for human coding
+    Column("origin_id", ForeignKey("coding_origins.id"), nullable=False),
+    Column("rule_id", ForeignKey("coding_rules.id")),  # NULL for human coding
     # Where in the segment the rule matched (code points into sources.text), so a
     # reviewer sees the very words that triggered the code.
     Column("match_start", Integer),
     Column("match_end", Integer),
-    Column("created_at", _string(32), nullable=False),
     # A learned model's coding (v4): the probability it gave the code on the unit
     # and the threshold the code needed; NULL for every other coder.
     Column("probability", Float),
     Column("threshold", Float),
-    Index("ix_codings_source_start", "source_id", "start"),
-    Index("ix_codings_coder", "coder"),
-    Index("ix_codings_code", "code"),
-    # Covers "which sources carry which codes" (compare, v2): read from the index alone.
-    Index("ix_codings_source_code", "source_id", "code"),
+    Index("ix_coding_spans_source_start", "source_id", "start"),
+    Index("ix_coding_spans_origin", "origin_id"),
+    Index("ix_coding_spans_code", "code_id"),
+    # Covers "which sources carry which codes" (compare): read from the index alone.
+    Index("ix_coding_spans_source_code", "source_id", "code_id"),
 )
+
+# The view every read goes through: not created by ``metadata.create_all`` (it
+# has its own MetaData) but by ``CODINGS_VIEW`` below, in ``migrations``.
+views = MetaData()
+
+codings = Table(
+    "codings",
+    views,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("code", _string(255)),
+    Column("codebook_id", Integer),
+    Column("coder", _string(255)),
+    Column("provenance", _string(512)),
+    Column("rule", _text()),
+    Column("match_start", Integer),
+    Column("match_end", Integer),
+    Column("created_at", _string(32)),
+    Column("probability", Float),
+    Column("threshold", Float),
+)
+
+CODINGS_VIEW = """CREATE VIEW codings AS
+SELECT k.id, k.source_id, k.start, k."end", l.code, k.codebook_id, o.coder,
+       o.provenance, r.rule, k.match_start, k.match_end, o.created_at,
+       k.probability, k.threshold
+FROM coding_spans k
+JOIN coding_origins o ON o.id = k.origin_id
+JOIN coding_codes l ON l.id = k.code_id
+LEFT JOIN coding_rules r ON r.id = k.rule_id"""
 
 memos = Table(
     "memos",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
-    Column("coding_id", ForeignKey("codings.id", ondelete="CASCADE")),
+    Column("coding_id", ForeignKey("coding_spans.id", ondelete="CASCADE")),
     Column("code", _string(255)),
     Column("author", _string(255), nullable=False),
     Column("title", _string(1024)),
@@ -186,7 +249,7 @@ reviews = Table(
     Column("new_code", _string(255)),  # the code it was changed to
     # The human coding an accept or a change added (NULL when the reviewer had
     # already coded the span so, or for a reject); undo removes it.
-    Column("coding_id", ForeignKey("codings.id", ondelete="SET NULL")),
+    Column("coding_id", ForeignKey("coding_spans.id", ondelete="SET NULL")),
     Column("decided_at", _string(32), nullable=False),
     UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
     Index("ix_reviews_coder", "coder", "reviewer"),

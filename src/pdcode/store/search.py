@@ -9,13 +9,14 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, or_, select
 
 from pdcode.errors import ProjectError
 from pdcode.records import NewCoding
 from pdcode.store import schema
+from pdcode.store.coding_ids import by_coder, delete_codings, insert_codings
 from pdcode.store.frames import fetch_tuples as _fetch
-from pdcode.store.project import Project, _now, bulk_insert, locked_sources
+from pdcode.store.project import Project, _now, locked_sources
 
 Spans = dict[str, list[tuple[int, int]]]
 
@@ -191,37 +192,33 @@ def replace_run(
     """Replace the codings stored by ``coder`` with ``provenance`` (a previous run
     of the same search), wherever they are, with ``codings``, in one transaction;
     every other coding stays. Returns (removed, added)."""
-    s, c = schema.sources, schema.codings
-    scope = and_(c.c.coder == coder, c.c.provenance == provenance)
-    names = sorted({k.source for k in codings})
+    s, k = schema.sources, schema.coding_spans
+    scope = by_coder(coder, provenance)
+    names = sorted({c.source for c in codings})
     with project.engine.begin() as conn:
         # The sources of the old and new codings, locked before anything is counted
         # or deleted: a second run of the same search waits, then replaces this one.
-        previous = select(c.c.source_id).where(scope)
+        previous = select(k.c.source_id).where(scope)
         ids = locked_sources(conn, or_(s.c.name.in_(names), s.c.id.in_(previous)))
         missing = [n for n in names if n not in ids]
         if missing:
             raise ProjectError(f"no source named {missing[0]!r} in the project")
-        removed = conn.execute(select(func.count()).where(scope)).scalar_one()
-        conn.execute(delete(c).where(scope))
+        removed = delete_codings(conn, scope)
         now = _now()
         rows = [
             {
-                "source_id": ids[k.source],
-                "start": k.start,
-                "end": k.end,
-                "code": k.code,
-                "codebook_id": None,
+                "source_id": ids[c.source],
+                "start": c.start,
+                "end": c.end,
+                "code": c.code,
                 "coder": coder,
                 "provenance": provenance,
-                "rule": k.rule,
-                "match_start": k.match_start,
-                "match_end": k.match_end,
-                "probability": None,
-                "threshold": None,
+                "rule": c.rule,
+                "match_start": c.match_start,
+                "match_end": c.match_end,
                 "created_at": now,
             }
-            for k in codings
+            for c in codings
         ]
-        bulk_insert(conn, c, rows)
+        insert_codings(conn, rows)
     return int(removed), len(rows)
