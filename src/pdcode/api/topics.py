@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,20 +21,35 @@ AUTO_KS = tuple(range(3, 13))
 MIN_SEGMENTS = 10
 
 
+SEGMENT_COLUMNS = ("source", "strand", "case", "speaker", "index", "start", "end", "start_time")
+
+
 def _segments(
-    project: Project, unit: str, strand: str | None, exclude_interviewer: bool
-) -> pd.DataFrame:
+    project: Project, unit: str, strand: str | None, exclude_interviewer: bool, keep_text: bool
+) -> tuple[pd.DataFrame, list[str]]:
+    """The selected segments and their lemma documents. Segments are read and
+    cleaned a batch at a time, so the corpus's text is never held whole (only
+    with ``keep_text``, for embeddings, which need every segment's text)."""
     import pandas as pd
 
-    rows = [
-        r
-        for r in project.segment_rows(unit)
-        if (strand is None or r["strand"] == strand)
-        and not (exclude_interviewer and r["is_interviewer"])
-    ]
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
+    from pdcode.store import stream
+    from pdcode.topics.text import Cleaner, name_words
+
+    include = not exclude_interviewer
+    clean = Cleaner(name_words(stream.segment_speakers(project, unit, strand, include)))
+    columns: dict[str, list[Any]] = {name: [] for name in SEGMENT_COLUMNS}
+    texts: list[str] = []
+    documents: list[str] = []
+    for batch in stream.segment_batches(project, unit, strand, include):
+        *fields, text = zip(*batch, strict=True)
+        documents += clean(text)
+        for name, values in zip(SEGMENT_COLUMNS, fields, strict=True):
+            columns[name].extend(values)
+        if keep_text:
+            texts.extend(text)
+    if not documents:
+        return pd.DataFrame(), documents
+    frame = pd.DataFrame(columns)
     sources = frames.sources_frame(project)
     if "role" in sources.columns:
         frame = frame.merge(sources[["source", "role"]], on="source", how="left")
@@ -43,7 +58,8 @@ def _segments(
         if column in frame.columns:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     keep = ["source", "start", "end", "strand", "case", "role", "speaker", "time", "position"]
-    return frame[[c for c in keep if c in frame.columns] + ["text"]]
+    frame = frame[[c for c in keep if c in frame.columns]]
+    return (frame.assign(text=texts) if keep_text else frame), documents
 
 
 def topics(
@@ -61,11 +77,7 @@ def topics(
     embedding_model: str | None = None,
 ) -> TopicsResult:
     """Fit a topic model (k given, or chosen when None) and describe its topics."""
-    from pdcode.topics.coherence import npmi
-    from pdcode.topics.describe import describe
-    from pdcode.topics.model import METHODS, TopicModel
-    from pdcode.topics.select import choose_k
-    from pdcode.topics.text import lemma_documents, name_words
+    from pdcode.topics.model import METHODS
 
     if unit not in UNITS:
         raise UsageError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
@@ -75,10 +87,37 @@ def topics(
         raise UsageError("--method embeddings needs --k N and --embedding-model NAME_OR_PATH")
     from pdcode.api.filters import check_strand
 
-    segments = _segments(project, unit, check_strand(project, strand), exclude_interviewer)
+    with project.one_moment():  # every read of the verb sees one state of the project
+        return _topics(
+            project, k, method, unit, check_strand(project, strand), exclude_interviewer,
+            seed, terms, excerpts, ks, on_progress, embedding_model,
+        )  # fmt: skip
+
+
+def _topics(
+    project: Project,
+    k: int | None,
+    method: str,
+    unit: str,
+    strand: str | None,
+    exclude_interviewer: bool,
+    seed: int,
+    terms: int,
+    excerpts: int,
+    ks: tuple[int, ...],
+    on_progress: Callable[[int, int], None] | None,
+    embedding_model: str | None,
+) -> TopicsResult:
+    from pdcode.store.stream import source_slices
+    from pdcode.topics.coherence import npmi
+    from pdcode.topics.describe import describe
+    from pdcode.topics.model import TopicModel
+    from pdcode.topics.select import choose_k
+
+    embeddings = method == "embeddings"
+    segments, documents = _segments(project, unit, strand, exclude_interviewer, embeddings)
     if len(segments) < MIN_SEGMENTS:
         raise UsageError(f"{len(segments)} {unit}s selected: a topic model needs {MIN_SEGMENTS}+")
-    documents = lemma_documents(segments["text"].tolist(), name_words(segments.get("speaker", [])))
     trials: list[Trial] = []
     if k is None:
         usable = tuple(x for x in ks if x < len(segments))
@@ -102,12 +141,21 @@ def topics(
     codings = codings[
         ~codings["code"].astype(str).str.fullmatch(r"(?:nmf|lda|embeddings)\d+s\d+_t\d+")
     ]
-    described, prevalence = describe(segments, model.doc_topic_, top, codings, excerpts)
+    spans = segments[["source", "start", "end"]]
+
+    def texts(rows: Sequence[int]) -> list[str]:
+        picked = spans.iloc[list(rows)].itertuples(index=False)
+        return source_slices(project, [(str(s), int(a), int(b)) for s, a, b in picked])
+
     weights = model.doc_topic_
+    described, prevalence = describe(segments, weights, top, codings, excerpts, texts=texts)
+    # Whole-matrix reductions, not three numpy calls per segment; weights are
+    # non-negative, so a row has words exactly when its maximum is positive.
+    tops, bests = weights.argmax(axis=1).tolist(), weights.max(axis=1).tolist()
     assignments = tuple(
-        (str(s), int(a), int(b), int(weights[i].argmax()), round(float(weights[i].max()), 4))
-        for i, (s, a, b) in enumerate(segments[["source", "start", "end"]].itertuples(index=False))
-        if weights[i].sum() > 0
+        (str(s), int(a), int(b), tops[i], round(bests[i], 4))
+        for i, (s, a, b) in enumerate(spans.itertuples(index=False))
+        if bests[i] > 0
     )
     return TopicsResult(
         method, k, seed, unit, len(segments), tuple(trials), tuple(described), prevalence,

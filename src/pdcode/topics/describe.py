@@ -11,7 +11,7 @@ less than a fifth of its segments is flagged as a possible gap in the codebook.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +46,12 @@ def describe(
     codings: pd.DataFrame,
     excerpts: int = 3,
     top_codes: int = 5,
+    texts: Callable[[Sequence[int]], Sequence[str]] | None = None,
 ) -> tuple[list[Topic], dict[str, pd.DataFrame]]:
-    """Topics and, for strand, case and role, a topic x group prevalence table (%)."""
+    """Topics and, for strand, case and role, a topic x group prevalence table (%).
+
+    Without a ``text`` column in ``segments``, ``texts`` gives the text of the
+    segments (by row) chosen as excerpts: only those few are ever read back."""
     import numpy as np
     import pandas as pd
 
@@ -57,13 +61,23 @@ def describe(
     pairs = coded_units(segments[["source", "start", "end"]], codings)
     coded = pd.DataFrame({"unit": pairs["unit"], "code": pairs["code"].astype(object)})
     overall = coded.groupby("code")["unit"].nunique() / max(len(segments), 1)
+    members_of = [np.flatnonzero(dominant == t) for t in range(len(terms))]
+    picked = [
+        sorted(members, key=lambda i: (-round(float(weights[i, t]), 6), int(i)))[:excerpts]
+        for t, members in enumerate(members_of)
+    ]
+    text_of: dict[int, str] = {}
+    if "text" not in segments.columns and texts is not None:
+        rows = sorted({int(i) for order in picked for i in order})
+        text_of = dict(zip(rows, texts(rows), strict=True))
     topics = []
     for t, topic_terms in enumerate(terms):
-        members = np.flatnonzero(dominant == t)
-        order = sorted(members, key=lambda i: (-round(float(weights[i, t]), 6), int(i)))
+        members = members_of[t]
         chosen = []
-        for i in order[:excerpts]:
+        for i in picked[t]:
             row = {str(k): v for k, v in segments.iloc[int(i)].to_dict().items()}
+            if int(i) in text_of:
+                row["text"] = text_of[int(i)]
             row["weight"] = round(float(weights[i, t]), 4)
             chosen.append(row)
         inside = coded[coded["unit"].isin(set(members.tolist()))]

@@ -90,24 +90,69 @@ def kept_as_written() -> frozenset[str]:
 
 def lemma_documents(texts: Sequence[str], exclude: frozenset[str] = frozenset()) -> list[str]:
     """One space-separated string of kept lemmas per text."""
-    from pdcode.nlp import make_nlp
+    return Cleaner(exclude)(texts)
 
-    nlp = make_nlp(None, True)
-    dropped = stop_words() | exclude
-    overrides = {word: word for word in kept_as_written()} | LEMMA_FIXES
-    cleaned = (_PHRASES.sub(" ", t) for t in texts)
-    out = []
-    with nlp.select_pipes(disable=["sentencizer"]):
-        for doc in nlp.pipe(cleaned, batch_size=512):
-            kept = []
-            for token in doc:
-                lemma = overrides.get(token.lower_) or token.lemma_ or token.lower_
-                if (
-                    len(lemma) >= 3
-                    and _WORD.match(lemma)
-                    and lemma not in dropped
-                    and token.lower_ not in dropped
-                ):
-                    kept.append(lemma.replace("’", "'"))
-            out.append(" ".join(kept))
-    return out
+
+class Cleaner:
+    """Texts to lemma documents, one batch at a time, remembering what it has seen.
+
+    spaCy's tokenizer splits a text at whitespace first and tokenizes each
+    whitespace-free chunk on its own (its special cases that span whitespace are
+    whitespace only), and every test on a token depends on its lower-case form
+    alone. So a chunk's kept words are worked out once, when the chunk is first
+    seen: the new chunks of a batch go through the tokenizer together and their
+    tokens are judged from ``Doc.to_array(LOWER)``, once per distinct form. A text
+    is then its chunks looked up and joined (``map``/``join``, no Python per word).
+    """
+
+    # A corpus's distinct chunks grow far slower than its words; beyond this many
+    # the memory is cleared, so a long stream cannot grow it without bound.
+    MAX_CHUNKS = 500_000
+
+    def __init__(self, exclude: frozenset[str] = frozenset()) -> None:
+        from pdcode.nlp import lemma_table, make_nlp
+
+        nlp = make_nlp(None, False)
+        self._make_doc = nlp.make_doc  # the tokenizer alone
+        self._strings = nlp.vocab.strings
+        self._lemmas = lemma_table()
+        self._dropped = stop_words() | exclude
+        self._overrides = {word: word for word in kept_as_written()} | LEMMA_FIXES
+        self._chunks: dict[str, str] = {}  # chunk as written -> its kept words
+        self._forms: dict[int, str] = {}  # lower-case form's hash -> kept word or ""
+
+    def __call__(self, texts: Iterable[str]) -> list[str]:
+        from itertools import chain
+
+        split = [_PHRASES.sub(" ", text).split() for text in texts]
+        if len(self._chunks) > self.MAX_CHUNKS:
+            self._chunks.clear()
+            self._forms.clear()
+        new = set(chain.from_iterable(split)).difference(self._chunks)
+        self._learn(sorted(new))
+        kept = self._chunks.__getitem__
+        return [" ".join(filter(None, map(kept, chunks))) for chunks in split]
+
+    def _learn(self, chunks: list[str]) -> None:
+        from spacy.attrs import LOWER
+
+        forms = self._forms
+        for chunk in chunks:
+            doc = self._make_doc(chunk)
+            hashes = doc.to_array(LOWER).tolist() if len(doc) else []
+            for new in set(hashes).difference(forms):
+                forms[new] = self._judge(new)
+            self._chunks[chunk] = " ".join(filter(None, map(forms.__getitem__, hashes)))
+
+    def _judge(self, lower_hash: int) -> str:
+        """The kept word for one lower-case form, or "" to drop it."""
+        lower = self._strings[lower_hash]
+        lemma = self._overrides.get(lower) or self._lemmas.get(lower_hash) or lower
+        if (
+            len(lemma) >= 3
+            and _WORD.match(lemma)
+            and lemma not in self._dropped
+            and lower not in self._dropped
+        ):
+            return lemma.replace("’", "'")
+        return ""
