@@ -16,7 +16,7 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.schema import CreateColumn
 
 from pdcode.errors import ProjectError
-from pdcode.store import legacy, schema
+from pdcode.store import schema
 
 Step = Callable[[Connection], None]
 
@@ -89,6 +89,8 @@ def upgrade(conn: Connection, target: int | None = None) -> list[int]:
 @register(2)
 def _source_code_index(conn: Connection) -> None:
     """v2: an index on codings (source_id, code) for per-source code sets."""
+    from pdcode.store import legacy  # only old projects need the old tables
+
     index = next(i for i in legacy.codings.indexes if i.name == "ix_codings_source_code")
     index.create(conn, checkfirst=True)
 
@@ -96,7 +98,9 @@ def _source_code_index(conn: Connection) -> None:
 @register(3)
 def _reviews(conn: Connection) -> None:
     """v3: the reviews table (decisions on machine codings)."""
-    schema.reviews.create(conn, checkfirst=True)
+    from pdcode.store import legacy  # reviews as v3 made them: pointing at codings
+
+    legacy.reviews.create(conn, checkfirst=True)
 
 
 @register(4)
@@ -104,6 +108,8 @@ def _models(conn: Connection) -> None:
     """v4: the models table (learned suggestion models) and, on codings, the
     probability and threshold of a model's coding (NULL for every other coder)."""
     schema.models.create(conn, checkfirst=True)
+    from pdcode.store import legacy
+
     add_columns(conn, legacy.codings, ("probability", "threshold"))
 
 
@@ -128,6 +134,8 @@ def _compact_codings(conn: Connection) -> None:
     the table, renamed ``coding_spans``, keeps their ids; a view named ``codings``
     joins them back. Every coding keeps its id, so memos and reviews still name it.
     On SQLite the file shrinks only when it is vacuumed (``sqlite3 FILE VACUUM``)."""
+    from pdcode.store import legacy
+
     legacy.compact_codings(conn)
     conn.execute(text(schema.CODINGS_VIEW))
 
