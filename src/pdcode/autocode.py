@@ -30,6 +30,8 @@ from pdcode.rulefilter import UNSAFE, required_literals
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from pdcode.lemmagate import LemmaGate
+
 BATCH = 256  # segments matched together
 # Between segments of a batch: a line break stops ".", and NUL occurs in no text.
 SEPARATOR = "\n\x00\n"
@@ -90,6 +92,7 @@ class RuleCoder:
         self.codebook = codebook
         self.order = [c.id for c in leaves(codebook)]
         self._c = _Compiled(None, None)
+        self._first_lemmas: set[str] = set()  # of every phrase spaCy matches
         # spaCy (a second or more to import and build) only for rules that use it.
         if needs_spacy(codebook):
             from spacy.matcher import Matcher, PhraseMatcher
@@ -100,6 +103,11 @@ class RuleCoder:
             self._compile(code)
         literals = [ls for *_, ls in self._c.regexes] + [ls for *_, ls in self._c.vetoes]
         self._c.automaton = _automaton(w for ls in literals if ls is not None for w in ls)
+        self._gate: LemmaGate | None = None
+        if self._c.phrases is not None and not len(self._c.matcher):
+            from pdcode.lemmagate import lemma_gate
+
+            self._gate = lemma_gate(self.nlp, frozenset(self._first_lemmas))
 
     @property
     def nlp(self) -> Language:
@@ -113,6 +121,7 @@ class RuleCoder:
     def _phrase(self, key: str, phrases: list[str]) -> None:
         docs = list(self.nlp.pipe(phrases))
         self._c.phrases.add(key, docs)
+        self._first_lemmas.update(doc[0].lemma_ for doc in docs if len(doc))
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
@@ -167,7 +176,7 @@ class RuleCoder:
                 found[i][code] = (start, end, rule)
 
         if self._c.phrases is not None:
-            self._spacy_hits(joined, texts, starts, offer, vetoed)
+            self._spacy_where_possible(joined, texts, starts, offer, vetoed)
         holding = self._literal_index(joined, texts)
         batch = _Batch(texts, joined)
         for code, rule, pattern, literals in self._c.regexes:
@@ -186,6 +195,35 @@ class RuleCoder:
                 if code in found[i] and code not in vetoed[i]
                 for start, end, rule in [found[i][code]]
             ]
+
+    def _spacy_where_possible(
+        self,
+        joined: str,
+        texts: list[str],
+        starts: list[int],
+        offer: Callable[[int, str, int, int, str], None],
+        vetoed: list[set[str]],
+    ) -> None:
+        """``_spacy_hits`` on the segments that can hold a phrase: those with a
+        word one of whose tokens has the first lemma of a phrase (``LemmaGate``).
+        A segment's tokens, lemmas and matches do not depend on the segments
+        around it, so leaving the others out changes no hit."""
+        chosen = list(range(len(texts)))
+        if self._gate is not None:
+            chosen = [i for i in chosen if self._gate.may_match(texts[i])]
+        if len(chosen) == len(texts):
+            self._spacy_hits(joined, texts, starts, offer, vetoed)
+            return
+        if not chosen:
+            return
+        some = [texts[i] for i in chosen]
+        some_starts = list(accumulate((len(t) + len(SEPARATOR) for t in some[:-1]), initial=0))
+
+        def offer_in(j: int, code: str, start: int, end: int, rule: str) -> None:
+            offer(chosen[j], code, start, end, rule)
+
+        joined_some = SEPARATOR.join(some)
+        self._spacy_hits(joined_some, some, some_starts, offer_in, [vetoed[i] for i in chosen])
 
     def _spacy_hits(
         self,
