@@ -17,6 +17,7 @@ STAGES = {
     "segment",
     "codebook",
     "autocode",
+    "lemmagate",
     "rulefilter",
     "refi",
     "reliability",
