@@ -17,10 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
-    UniqueConstraint,
     insert,
     select,
     text,
@@ -37,12 +34,7 @@ for _table in schema.metadata.sorted_tables:
         _table.to_metadata(metadata)
 
 
-def _string(length: int) -> String:
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
-def _text() -> Text:
-    return Text().with_variant(Text(collation="C"), "postgresql")
+_string, _text = schema._string, schema._text
 
 
 codings = Table(
@@ -68,36 +60,9 @@ codings = Table(
     Index("ix_codings_source_code", "source_id", "code"),
 )
 
-memos = Table(
-    "memos",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
-    Column("coding_id", ForeignKey("codings.id", ondelete="CASCADE")),
-    Column("code", _string(255)),
-    Column("author", _string(255), nullable=False),
-    Column("title", _string(1024)),
-    Column("text", _text(), nullable=False),
-    Column("created_at", _string(32), nullable=False),
-)
-
-reviews = Table(
-    "reviews",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("code", _string(255), nullable=False),
-    Column("coder", _string(255), nullable=False),
-    Column("reviewer", _string(255), nullable=False),
-    Column("decision", _string(16), nullable=False),
-    Column("new_code", _string(255)),
-    Column("coding_id", ForeignKey("codings.id", ondelete="SET NULL")),
-    Column("decided_at", _string(32), nullable=False),
-    UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
-    Index("ix_reviews_coder", "coder", "reviewer"),
-)
+# As v3 made them: naming their coding in ``codings``.
+memos = schema.memos_table(metadata, "codings")
+reviews = schema.reviews_table(metadata, "codings")
 
 
 def create_v6(conn: Connection) -> None:

@@ -218,42 +218,56 @@ JOIN coding_origins o ON o.id = k.origin_id
 JOIN coding_codes l ON l.id = k.code_id
 LEFT JOIN coding_rules r ON r.id = k.rule_id"""
 
-memos = Table(
-    "memos",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
-    Column("coding_id", ForeignKey("coding_spans.id", ondelete="CASCADE")),
-    Column("code", _string(255)),
-    Column("author", _string(255), nullable=False),
-    Column("title", _string(1024)),
-    Column("text", _text(), nullable=False),
-    Column("created_at", _string(32), nullable=False),
-)
+
+def memos_table(meta: MetaData, codings: str = "coding_spans") -> Table:
+    """The memos table in ``meta``, naming its coding in the table ``codings``
+    (``legacy`` makes the v6 one, which named ``codings``)."""
+    return Table(
+        "memos",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("source_id", ForeignKey("sources.id", ondelete="CASCADE")),
+        Column("coding_id", ForeignKey(f"{codings}.id", ondelete="CASCADE")),
+        Column("code", _string(255)),
+        Column("author", _string(255), nullable=False),
+        Column("title", _string(1024)),
+        Column("text", _text(), nullable=False),
+        Column("created_at", _string(32), nullable=False),
+    )
+
+
+memos = memos_table(metadata)
+
 
 # A person's decision on one machine coding (v3). The coding is named by its span,
 # code and coder rather than its row id, because a rerun of the coder replaces its
 # rows: a decision made before the rerun still applies to the same coding after it.
 # The machine coding itself is never deleted by a decision.
-reviews = Table(
-    "reviews",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("code", _string(255), nullable=False),  # the machine coder's code
-    Column("coder", _string(255), nullable=False),  # the machine coder reviewed
-    Column("reviewer", _string(255), nullable=False),  # human:NAME
-    Column("decision", _string(16), nullable=False),  # accept | reject | change
-    Column("new_code", _string(255)),  # the code it was changed to
-    # The human coding an accept or a change added (NULL when the reviewer had
-    # already coded the span so, or for a reject); undo removes it.
-    Column("coding_id", ForeignKey("coding_spans.id", ondelete="SET NULL")),
-    Column("decided_at", _string(32), nullable=False),
-    UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
-    Index("ix_reviews_coder", "coder", "reviewer"),
-)
+def reviews_table(meta: MetaData, codings: str = "coding_spans") -> Table:
+    """The reviews table in ``meta``, naming its coding in the table ``codings``
+    (``legacy`` makes the v6 one, which named ``codings``)."""
+    return Table(
+        "reviews",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("source_id", ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("code", _string(255), nullable=False),  # the machine coder's code
+        Column("coder", _string(255), nullable=False),  # the machine coder reviewed
+        Column("reviewer", _string(255), nullable=False),  # human:NAME
+        Column("decision", _string(16), nullable=False),  # accept | reject | change
+        Column("new_code", _string(255)),  # the code it was changed to
+        # The human coding an accept or a change added (NULL when the reviewer had
+        # already coded the span so, or for a reject); undo removes it.
+        Column("coding_id", ForeignKey(f"{codings}.id", ondelete="SET NULL")),
+        Column("decided_at", _string(32), nullable=False),
+        UniqueConstraint("source_id", "start", "end", "code", "coder", "reviewer"),
+        Index("ix_reviews_coder", "coder", "reviewer"),
+    )
+
+
+reviews = reviews_table(metadata)
 
 # Learned suggestion models (v4): ``record`` is the model as canonical JSON (plain
 # data checked by its digest on every load, never pickle); ``hash`` the first 12
