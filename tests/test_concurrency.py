@@ -649,7 +649,7 @@ def test_a_read_in_several_statements_sees_one_moment(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     location = _location(backend, tmp_path, request)
-    versions = [_version(tmp_path / "v", f"v{n}") for n in range(4)]
+    versions = [_version(tmp_path / "v", f"v{n}") for n in range(3)]
     cli_ok("init", "-p", location)
     cli_ok("import", str(versions[0]), str(SAMPLE / "s3_oakfield_pd_lead.txt"), "-p", location)
     cli_ok("code", "--codebook", str(BOOK), "-p", location)
@@ -664,11 +664,9 @@ def test_a_read_in_several_statements_sees_one_moment(
         replace = _importing(location, versions[2], replace=True)
         with _meanwhile(project, "SELECT sources.id, sources.text FROM sources", replace):
             assert project.segment_rows("turn") == before
-        units = coding_store.coding_units(project, "sentence")
-        replace = _importing(location, versions[3], replace=True)
-        with _meanwhile(project, "SELECT sources.id, sources.name, segments.start", replace):
-            assert coding_store.coding_units(project, "sentence") == units
-        assert project.source_text(SHARED_NAME) == versions[3].read_text("utf-8")
+        # (A coding run reads its units inside its own write transaction, after
+        # locking its sources: test_jobs and the runs above cover it.)
+        assert project.source_text(SHARED_NAME) == versions[2].read_text("utf-8")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

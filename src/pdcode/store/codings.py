@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from pdcode.errors import ConflictError, ProjectError
-from pdcode.records import CodingUnit, NewCode, NewCoding
+from pdcode.records import NewCode, NewCoding
 from pdcode.store import schema
 from pdcode.store.coding_ids import CodingRows, by_coder, delete_codings, insert_codings
 from pdcode.store.project import Project, _now, insert_if_absent, locked_sources
@@ -88,35 +88,6 @@ def save_codebook_in(
             ],
         )
     return book_id
-
-
-def coding_units(
-    project: Project,
-    unit: str,
-    strand: str | None = None,
-    source: str | None = None,
-    include_interviewer: bool = False,
-) -> list[CodingUnit]:
-    """The segments a coding run covers, in source and segment order."""
-    s, g = schema.sources, schema.segments
-    query = (
-        select(s.c.id, s.c.name, g.c.start, g.c.end)
-        .join(s, g.c.source_id == s.c.id)
-        .where(g.c.unit == unit)
-        .order_by(s.c.name, g.c.idx)
-    )
-    if strand is not None:
-        query = query.where(s.c.strand == strand)
-    if source is not None:
-        query = query.where(s.c.name == source)
-    if not include_interviewer:
-        query = query.where(g.c.is_interviewer.is_(False))
-    # One snapshot: a source replaced between the two reads has no text here.
-    with project.snapshot() as conn:
-        rows = conn.execute(query).all()
-        ids = sorted({r.id for r in rows})
-        texts = dict(conn.execute(select(s.c.id, s.c.text).where(s.c.id.in_(ids))).all())
-    return [CodingUnit(r.name, r.start, r.end, texts[r.id][r.start : r.end]) for r in rows]
 
 
 def source_names(project: Project, strand: str | None = None) -> list[str]:
