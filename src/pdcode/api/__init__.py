@@ -36,14 +36,13 @@ if TYPE_CHECKING:
     from pdcode.api.demo import DemoResult, bundled, run_demo
     from pdcode.api.excerpts import export_excerpts
     from pdcode.api.humancodings import CodingsImport, import_codings
-    from pdcode.api.imports import (
+    from pdcode.api.import_batch import (
         FileOutcome,
         ImportOptions,
         ImportReport,
-        check_paths,
-        import_paths,
         parse_attributes,
     )
+    from pdcode.api.imports import check_paths, import_paths
     from pdcode.api.matrix import framework_matrix
     from pdcode.api.project import (
         dump_sources,
@@ -75,12 +74,12 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "export_excerpts": ("pdcode.api.excerpts", "export_excerpts"),
     "CodingsImport": ("pdcode.api.humancodings", "CodingsImport"),
     "import_codings": ("pdcode.api.humancodings", "import_codings"),
-    "FileOutcome": ("pdcode.api.imports", "FileOutcome"),
-    "ImportOptions": ("pdcode.api.imports", "ImportOptions"),
-    "ImportReport": ("pdcode.api.imports", "ImportReport"),
+    "FileOutcome": ("pdcode.api.import_batch", "FileOutcome"),
+    "ImportOptions": ("pdcode.api.import_batch", "ImportOptions"),
+    "ImportReport": ("pdcode.api.import_batch", "ImportReport"),
     "check_paths": ("pdcode.api.imports", "check_paths"),
     "import_paths": ("pdcode.api.imports", "import_paths"),
-    "parse_attributes": ("pdcode.api.imports", "parse_attributes"),
+    "parse_attributes": ("pdcode.api.import_batch", "parse_attributes"),
     "framework_matrix": ("pdcode.api.matrix", "framework_matrix"),
     "dump_sources": ("pdcode.api.project", "dump_sources"),
     "export_segments": ("pdcode.api.project", "export_segments"),

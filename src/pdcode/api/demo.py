@@ -10,7 +10,8 @@ from pathlib import Path
 from pdcode.analysis.frequencies import Frequencies
 from pdcode.api.analysis import frequencies
 from pdcode.api.coding import CodeReport, code_project
-from pdcode.api.imports import FileOutcome, ImportOptions, ImportReport, import_paths
+from pdcode.api.import_batch import FileOutcome, ImportOptions, ImportReport
+from pdcode.api.imports import import_paths
 from pdcode.errors import ProjectError
 from pdcode.records import SourceSummary
 from pdcode.store import Project
