@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select, true
 
@@ -42,15 +42,24 @@ class CodingRun:
     removed: int
     now: str
     added: int = 0
+    # Units per source, counted once per (unit, include_interviewer) in the run.
+    _sizes: dict[tuple[str, bool], dict[int, tuple[int, int]]] = field(default_factory=dict)
+
+    def _sizes_of(self, unit: str, include_interviewer: bool) -> dict[int, tuple[int, int]]:
+        key = (unit, include_interviewer)
+        if key not in self._sizes:
+            self._sizes[key] = _unit_sizes(self.conn, unit, include_interviewer)
+        return self._sizes[key]
 
     def size(self, unit: str, include_interviewer: bool = False) -> tuple[int, int]:
         """How many units the run covers, and their characters."""
-        sizes = _unit_sizes(self.conn, unit, include_interviewer)
+        sizes = self._sizes_of(unit, include_interviewer)
         found = [sizes[i] for i, _ in self.sources if i in sizes]
         return sum(n for n, _ in found), sum(c for _, c in found)
 
     def units(self, unit: str, include_interviewer: bool = False) -> Iterator[list[CodingUnit]]:
-        return stream_units(self.conn, unit, self.sources, include_interviewer)
+        sizes = self._sizes_of(unit, include_interviewer)
+        return stream_units(self.conn, unit, self.sources, include_interviewer, sizes)
 
     def add(self, codings: Iterable[NewCoding]) -> None:
         """Store codings (sources of this run only), ``INSERT_BATCH`` at a time."""
@@ -92,13 +101,16 @@ def stream_units(
     unit: str,
     sources: Sequence[tuple[int, str]],
     include_interviewer: bool = False,
+    sizes: dict[int, tuple[int, int]] | None = None,
 ) -> Iterator[list[CodingUnit]]:
     """The units of each of ``sources`` ((id, name), in the order given) as a
     list per source, sources without any skipped. The texts of several sources
     are read at once, up to ``READ_CHARS`` characters of units (a larger source
-    alone), so memory stays bounded whatever the corpus."""
+    alone), so memory stays bounded whatever the corpus. ``sizes``: the units per
+    source, if the caller counted them already."""
     s, g = schema.sources, schema.segments
-    sizes = _unit_sizes(conn, unit, include_interviewer)
+    if sizes is None:
+        sizes = _unit_sizes(conn, unit, include_interviewer)
     wanted = [(i, name) for i, name in sources if i in sizes]
     group: list[tuple[int, str]] = []
     chars = 0
