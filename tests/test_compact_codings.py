@@ -8,10 +8,12 @@ as the same project written at v7 from the start.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+import pytest
+from sqlalchemy import Engine, event, func, select, text
 
 from pdcode import api
 from pdcode.store import Project, legacy, schema
@@ -145,3 +147,44 @@ def test_a_deleted_coder_leaves_the_others_untouched(tmp_path: Path) -> None:
         assert removed > 0 and added == 0
         [human] = api.codings(project, "human:ana")
         assert (human["start"], human["code"]) == (first["start"], "coaching")
+
+
+def _file_state(path: Path) -> tuple[int, int]:
+    """The file's bytes and SQLite's count of free pages inside it."""
+    with sqlite3.connect(path) as conn:
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    conn.close()
+    return path.stat().st_size, int(free)
+
+
+@pytest.mark.sqlite_only(reason="a SQLite file's size and free pages")
+def test_the_upgrade_to_compact_codings_shrinks_the_file(tmp_path: Path) -> None:
+    built, old = tmp_path / "v7.db", tmp_path / "v6.db"
+    coder = _build(built)
+    _as_v6(built, old)
+    before, _ = _file_state(old)
+    expected = _outputs(built, coder)
+    assert _outputs(old, coder) == expected  # opening upgrades it, then vacuums it
+    after, free = _file_state(old)
+    assert free == 0
+    assert after < before
+
+
+@pytest.mark.sqlite_only(reason="SQLite's VACUUM")
+def test_an_upgrade_that_cannot_vacuum_still_opens_the_project_whole(tmp_path: Path) -> None:
+    built, old = tmp_path / "v7.db", tmp_path / "v6.db"
+    coder = _build(built)
+    _as_v6(built, old)
+
+    def disk_full(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement == "VACUUM":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    event.listen(Engine, "before_cursor_execute", disk_full)
+    try:
+        with Project.open(old) as project:
+            assert project.schema_version() == schema.SCHEMA_VERSION
+    finally:
+        event.remove(Engine, "before_cursor_execute", disk_full)
+    assert _file_state(old)[1] > 0  # not vacuumed: free pages left inside
+    assert _outputs(old, coder) == _outputs(built, coder)

@@ -12,16 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateColumn
 
-from pdcode.errors import ProjectError
+from pdcode.errors import ProjectError, StorageError
 from pdcode.store import schema
 
 Step = Callable[[Connection], None]
 
 # version -> the step that upgrades a project from version - 1 to it.
 STEPS: dict[int, Step] = {}
+
+# Steps that leave much of a SQLite file free (v7 drops the strings every coding
+# repeated): the file is rewritten once the upgrade has committed.
+RECLAIMS = frozenset({7})
 
 
 def register(version: int) -> Callable[[Step], Step]:
@@ -86,6 +91,22 @@ def upgrade(conn: Connection, target: int | None = None) -> list[int]:
     return ran
 
 
+def reclaim(engine: Engine, ran: list[int]) -> None:
+    """After an upgrade that ran a step of ``RECLAIMS``, ``VACUUM`` a SQLite project
+    so that its file is as small as the same project created new (SQLite keeps freed
+    pages inside the file until then). Outside the upgrade's transaction, as VACUUM
+    must be. If it cannot run (another process has the project open, or the disk has
+    no room for the copy it writes) the project is whole and upgraded, only larger
+    than it needs to be: the next ``VACUUM`` (``sqlite3 FILE VACUUM``) shrinks it."""
+    if engine.dialect.name != "sqlite" or not RECLAIMS.intersection(ran):
+        return
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM")
+    except (DBAPIError, StorageError):
+        pass
+
+
 @register(2)
 def _source_code_index(conn: Connection) -> None:
     """v2: an index on codings (source_id, code) for per-source code sets."""
@@ -133,7 +154,7 @@ def _compact_codings(conn: Connection) -> None:
     move to lookup tables (``coding_origins``, ``coding_codes``, ``coding_rules``);
     the table, renamed ``coding_spans``, keeps their ids; a view named ``codings``
     joins them back. Every coding keeps its id, so memos and reviews still name it.
-    On SQLite the file shrinks only when it is vacuumed (``sqlite3 FILE VACUUM``)."""
+    On SQLite the file shrinks when ``reclaim`` vacuums it after the upgrade."""
     from pdcode.store import legacy
 
     legacy.compact_codings(conn)

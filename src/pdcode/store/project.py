@@ -227,7 +227,8 @@ class Project:
                         f"{project}: not a pdcode project (no meta table); check --project "
                         "or PDCODE_PROJECT"
                     )
-                migrations.upgrade(conn)
+                ran = migrations.upgrade(conn)
+            migrations.reclaim(engine, ran)
         except DBAPIError as exc:
             engine.dispose()
             raise ProjectError(
