@@ -35,6 +35,9 @@ _BREAKS = re.compile(r"[\x0b\x0c\x85]")
 # Every other control but tab and LF (CR is a line end by then), the two
 # non-characters and lone surrogates: nothing XML, xlsx or docx can hold.
 _UNWANTED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
+# Any character one of the three above (or _CONTROL) would find: one scan that
+# finds none, as in almost every file, saves the others' scans of the whole text.
+_ODD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
 # For readers that normalise with an offset map of their own (REFI-QDA sources).
 LINE_BREAKS, UNWANTED = _BREAKS, _UNWANTED
 
@@ -65,7 +68,10 @@ def normalise(text: str, counted: bool = True) -> str:
     """NFC, LF line ends, no BOM, no control characters but tab and LF: the form
     every offset in pdcode counts in. ``counted=False`` for a second look at text
     already counted (a bold label inside its paragraph)."""
-    text = _NEWLINES.sub("\n", text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    if _ODD.search(text) is None:
+        return unicodedata.normalize("NFC", text)
+    text = _NEWLINES.sub("\n", text)
     text, breaks = _BREAKS.subn("\n", text)
     text, removed = _UNWANTED.subn("", text)
     tally = _TALLY.get()
@@ -89,7 +95,7 @@ def decode_text(data: bytes, name: str) -> str:
             if _UTF8_MULTIBYTE.search(data):
                 raise InputError(name, Reasons.BAD_UTF8.format(offset=exc.start)) from None
             text = _strict(data, "cp1252", name)
-    if len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
+    if _ODD.search(text) and len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
         raise InputError(name, Reasons.BINARY)
     text = normalise(text)
     if not text.strip():

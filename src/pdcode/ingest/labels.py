@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pdcode.ingest.model import SpeakerRole
 
@@ -120,11 +121,15 @@ def parse_timestamp(text: str) -> float:
     return seconds + (float(f"0.{fraction}") if fraction else 0.0)
 
 
+# Cached: a document asks the same few labels' keys, roles and shapes over and
+# over (about 15 times a turn), and these are pure functions of the string.
+@lru_cache(maxsize=4096)
 def key(label: str) -> str:
     """The comparable form of a label: casefolded, whitespace collapsed."""
     return " ".join(label.split()).casefold()
 
 
+@lru_cache(maxsize=4096)
 def has_label_shape(label: str, any_case: bool = False) -> bool:
     """1-5 name-like words; capitalised unless ``any_case``."""
     words = label.split()
@@ -163,6 +168,7 @@ def split_label(line: str, any_case: bool = True) -> Label | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def role_word(label: str) -> str | None:
     """The role a label names, if any: ``interviewer``, ``respondent`` or None."""
     match = _ROLE.match(key(label).rstrip("."))

@@ -140,16 +140,21 @@ def _bare_names(
     with text right under it: a one-off heading is no speaker."""
     found: dict[int, Label] = {}
     for i, line in enumerate(lines):
-        name = " ".join(line.split())
+        # Where a line stands is checked first: it rules out almost every line
+        # before its words are split.
         if (
             i in cands
-            or not name
-            or len(name.split()) > BARE_WORDS
-            or name.endswith((".", "?", "!", ",", ";", ":", "]", ")"))
-            or not has_label_shape(name)
             or (i > 0 and lines[i - 1].strip())
             or i + 1 >= len(lines)
             or not lines[i + 1].strip()
+        ):
+            continue
+        name = " ".join(line.split())
+        if (
+            not name
+            or len(name.split()) > BARE_WORDS
+            or name.endswith((".", "?", "!", ",", ";", ":", "]", ")"))
+            or not has_label_shape(name)
         ):
             continue
         found[i] = Label(name, len(line), None, colon=False)

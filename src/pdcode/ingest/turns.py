@@ -32,15 +32,18 @@ _F4_MARK = re.compile(r"[ \t]*#(\d{1,2}:\d{2}:\d{2}(?:[-.,]\d{1,3})?)#[ \t]*$")
 
 def _without_mark(text: str, start: int, end: int) -> tuple[int, float | None]:
     """The end of a turn without a closing f4 time mark, and the mark's time."""
+    if text.find("#", start, end) < 0:
+        return end, None  # no mark can be there: skip the regex's scan of the turn
     mark = _F4_MARK.search(text, start, end)
     if mark is None or mark.end() != end:
         return end, None
     return mark.start(), parse_timestamp(mark.group(1).replace("-", "."))
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def _lines(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """Each line's (start, end) in the text ``lines`` were split from at ``\n``."""
     spans, pos = [], 0
-    for line in text.split("\n"):
+    for line in lines:
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     return spans
@@ -95,19 +98,22 @@ def parse_turns(
     label; unlabelled lines continue it, and lines before the first label are
     the preamble.
     """
-    spans = _lines(text)
-    labels = find_labels([text[a:b] for a, b in spans], speaker_map=speaker_map)
+    lines = text.split("\n")
+    spans = _lines(lines)
+    labels = find_labels(lines, speaker_map=speaker_map)
     if not labels:
         return _paragraph_turns(text, spans)
     footer = _footer(text, spans)
-    interviewers = interviewers | header_interviewers([text[a:b] for a, b in spans], labels)
+    interviewers = interviewers | header_interviewers(lines, labels)
     turns: list[Turn] = []
     current: dict[str, object] | None = None
+    # Each label's name and role, worked out once rather than for each of its turns.
+    speakers: dict[str, tuple[str, bool]] = {}
     for i, (start, end) in enumerate(spans[:footer]):
         label = labels.get(i)
         if label is not None:
             if current is not None:
-                turns.append(_close(text, current, interviewers, speaker_map))
+                turns.append(_close(text, current, interviewers, speaker_map, speakers))
             current = {
                 "label": label.speaker,
                 "start": None,
@@ -121,7 +127,7 @@ def parse_turns(
             current["start"] = start
         current["end"] = end
     if current is not None:
-        turns.append(_close(text, current, interviewers, speaker_map))
+        turns.append(_close(text, current, interviewers, speaker_map, speakers))
     return tuple(t for t in turns if t.end > t.start)
 
 
@@ -191,20 +197,19 @@ def _close(
     current: dict[str, object],
     interviewers: frozenset[str],
     speaker_map: Mapping[str, SpeakerRole] | None,
+    speakers: dict[str, tuple[str, bool]],
 ) -> Turn:
+    """The turn ``current`` holds; ``speakers`` caches each label's name and role."""
     label = str(current["label"])
     start = current["start"] if isinstance(current["start"], int) else 0
     end = current["end"] if isinstance(current["end"], int) else 0
     time = current["time"] if isinstance(current["time"], float) else None
     end, end_time = _without_mark(text, start, end)
-    return Turn(
-        rename(label, speaker_map),
-        start,
-        end,
-        is_interviewer(label, interviewers, speaker_map),
-        time,
-        end_time,
-    )
+    found = speakers.get(label)
+    if found is None:
+        found = (rename(label, speaker_map), is_interviewer(label, interviewers, speaker_map))
+        speakers[label] = found
+    return Turn(found[0], start, end, found[1], time, end_time)
 
 
 def _paragraph_turns(text: str, lines: list[tuple[int, int]]) -> tuple[Turn, ...]:
