@@ -94,16 +94,41 @@ def test_forgetting_words_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     assert _hits(RuleCoder(book), texts) == _hits(everywhere, texts)
 
 
-def test_no_gate_for_token_patterns_or_another_pipeline() -> None:
-    with_patterns = _book(phrases=["trust"], patterns=[[{"LOWER": "coach"}]])
-    assert RuleCoder(with_patterns)._gate is None
-    assert lemma_gate(make_nlp(None, lemmas=False), frozenset({"trust"})) is None
+def test_no_gate_for_another_pipeline_or_regexes_alone() -> None:
+    assert lemma_gate(make_nlp(None, lemmas=False), [frozenset({"LEMMA\ttrust"})]) is None
     regex_only = RuleCoder(_book(regex=["coach"]))
     assert regex_only._gate is None
 
 
+def test_token_patterns_are_gated_by_their_literal_tokens() -> None:
+    with_patterns = _book(
+        phrases=["trust"],
+        patterns=[
+            [{"LOWER": "you"}, {"lower": "know"}, {"IS_PUNCT": True}],
+            [{"TEXT": "Sort"}, {"LOWER": "of", "OP": "?"}],
+            [{"LEMMA": "coach", "OP": "+"}, {"LOWER": {"IN": ["them", "us"]}}],
+        ],
+        exclude_if={"patterns": [[{"ORTH": "never"}, {"LOWER": "mind"}]]},
+    )
+    coder = RuleCoder(with_patterns)
+    gate = coder._gate
+    assert isinstance(gate, LemmaGate)
+    assert gate.may_match("Well, you know.") and gate.may_match("KNOW you")  # any order: maybe
+    assert not gate.may_match("sort of")  # TEXT is case-sensitive
+    assert gate.may_match("Sort") and gate.may_match("coaches them")
+    assert gate.may_match("never (mind)") and not gate.may_match("Never mind")
+    assert not gate.may_match("nothing to see")
+    texts = _texts()
+    everywhere = RuleCoder(with_patterns)
+    everywhere._gate = None
+    assert _hits(coder, texts) == _hits(everywhere, texts)
+    with_any = _book(patterns=[[{"IS_PUNCT": True}], [{"LOWER": "x"}]])
+    assert RuleCoder(with_any)._gate is not None
+    assert RuleCoder(with_any)._gate.may_match("nothing")  # a pattern needing no word
+
+
 def test_a_word_is_judged_by_its_tokens_lemmas() -> None:
-    gate = lemma_gate(make_nlp(), frozenset({"trust"}))
+    gate = lemma_gate(make_nlp(), [frozenset({"LEMMA\ttrust"})])
     assert gate is not None
     assert gate.may_match("They TRUSTED us.")  # lower-case form's lemma
     assert gate.may_match("(trusts)")  # punctuation split off

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
 
     from pdcode.lemmagate import LemmaGate
 
-BATCH = 256  # segments matched together
+# Segments matched together: every regex costs a few Python calls per batch,
+# whatever its size.
+BATCH = 4096
+# Literal -> the segments of a batch holding it; the segments to search whatever
+# their literals.
+_Holding = tuple[dict[str, set[int]], set[int]]
+# The most characters of segments spaCy is given at once (``nlp.max_length``
+# is 1,000,000 by default).
+SPACY_CHARS = 200_000
 # Between segments of a batch: a line break stops ".", and NUL occurs in no text.
 SEPARATOR = "\n\x00\n"
 _ANCHORED = re.compile(r"(?<!\\)[\^$]|\\[AZz]")
@@ -92,7 +100,8 @@ class RuleCoder:
         self.codebook = codebook
         self.order = [c.id for c in leaves(codebook)]
         self._c = _Compiled(None, None)
-        self._first_lemmas: set[str] = set()  # of every phrase spaCy matches
+        # what each phrase and token pattern needs of a segment (``lemmagate``)
+        self._needs: list[frozenset[str]] = []
         # spaCy (a second or more to import and build) only for rules that use it.
         if needs_spacy(codebook):
             from spacy.matcher import Matcher, PhraseMatcher
@@ -104,10 +113,10 @@ class RuleCoder:
         literals = [ls for *_, ls in self._c.regexes] + [ls for *_, ls in self._c.vetoes]
         self._c.automaton = _automaton(w for ls in literals if ls is not None for w in ls)
         self._gate: LemmaGate | None = None
-        if self._c.phrases is not None and not len(self._c.matcher):
+        if self._c.phrases is not None:
             from pdcode.lemmagate import lemma_gate
 
-            self._gate = lemma_gate(self.nlp, frozenset(self._first_lemmas))
+            self._gate = lemma_gate(self.nlp, self._needs)
 
     @property
     def nlp(self) -> Language:
@@ -121,17 +130,22 @@ class RuleCoder:
     def _phrase(self, key: str, phrases: list[str]) -> None:
         docs = list(self.nlp.pipe(phrases))
         self._c.phrases.add(key, docs)
-        self._first_lemmas.update(doc[0].lemma_ for doc in docs if len(doc))
+        from pdcode.lemmagate import phrase_needs
+
+        self._needs += [phrase_needs(doc) for doc in docs if len(doc)]
 
     def _compile(self, code: Code) -> None:
         rules = code.rules
         if rules is None:
             return
+        from pdcode.lemmagate import pattern_needs
+
         cid = code.id
         for phrase in rules.phrases:
             self._phrase(f"{cid}\tphrases:{_quote(phrase)}", [phrase])
         for i, tokens in enumerate(rules.patterns):
             self._c.matcher.add(f"{cid}\tpatterns[{i}]", [tokens])
+            self._needs.append(pattern_needs(tokens))
         for expression in rules.regex:
             rule = f"regex:{_quote(expression)}"
             self._c.regexes.append(
@@ -148,6 +162,7 @@ class RuleCoder:
                 self._phrase(f"{cid}\tveto", veto.phrases)
             for i, pattern in enumerate(veto.patterns):
                 self._c.matcher.add(f"{cid}\tveto{i}", [pattern])
+                self._needs.append(pattern_needs(pattern))
             self._c.vetoes += [(cid, _compile_regex(p), required_literals(p)) for p in veto.regex]
 
     def code(self, texts: Iterable[str]) -> Iterator[list[Hit]]:
@@ -162,11 +177,6 @@ class RuleCoder:
         # dominate on sentence-sized segments. Matches are mapped back to their
         # segment by offset; one that straddles a separator is no match.
         joined = SEPARATOR.join(texts)
-        starts = []
-        pos = 0
-        for text in texts:
-            starts.append(pos)
-            pos += len(text) + len(SEPARATOR)
         found: list[dict[str, tuple[int, int, str]]] = [{} for _ in texts]
         vetoed: list[set[str]] = [set() for _ in texts]
 
@@ -176,9 +186,9 @@ class RuleCoder:
                 found[i][code] = (start, end, rule)
 
         if self._c.phrases is not None:
-            self._spacy_where_possible(joined, texts, starts, offer, vetoed)
-        holding = self._literal_index(joined, texts)
+            self._spacy_where_possible(texts, offer, vetoed)
         batch = _Batch(texts, joined)
+        holding = self._literal_index(batch)
         for code, rule, pattern, literals in self._c.regexes:
             for i, (start, end) in self._regex_hits(pattern, literals, holding, batch).items():
                 offer(i, code, start, end, rule)
@@ -198,42 +208,43 @@ class RuleCoder:
 
     def _spacy_where_possible(
         self,
-        joined: str,
         texts: list[str],
-        starts: list[int],
         offer: Callable[[int, str, int, int, str], None],
         vetoed: list[set[str]],
     ) -> None:
-        """``_spacy_hits`` on the segments that can hold a phrase: those with a
-        word one of whose tokens has the first lemma of a phrase (``LemmaGate``).
-        A segment's tokens, lemmas and matches do not depend on the segments
-        around it, so leaving the others out changes no hit."""
+        """``_spacy_hits`` on the segments that can hold a phrase: those whose
+        words' tokens have every lemma of some phrase (``LemmaGate``), joined at
+        most ``SPACY_CHARS`` characters at a time (spaCy refuses a text longer
+        than ``nlp.max_length``). A segment's tokens, lemmas and matches do not
+        depend on the segments around it, so leaving the others out, or cutting
+        the batch anywhere between segments, changes no hit."""
         chosen = list(range(len(texts)))
         if self._gate is not None:
             chosen = [i for i in chosen if self._gate.may_match(texts[i])]
-        if len(chosen) == len(texts):
-            self._spacy_hits(joined, texts, starts, offer, vetoed)
-            return
-        if not chosen:
-            return
-        some = [texts[i] for i in chosen]
-        some_starts = list(accumulate((len(t) + len(SEPARATOR) for t in some[:-1]), initial=0))
-
-        def offer_in(j: int, code: str, start: int, end: int, rule: str) -> None:
-            offer(chosen[j], code, start, end, rule)
-
-        joined_some = SEPARATOR.join(some)
-        self._spacy_hits(joined_some, some, some_starts, offer_in, [vetoed[i] for i in chosen])
+        k = 0
+        while k < len(chosen):
+            part, chars = [chosen[k]], len(texts[chosen[k]])
+            k += 1
+            while k < len(chosen):
+                chars += len(SEPARATOR) + len(texts[chosen[k]])
+                if chars > SPACY_CHARS:
+                    break
+                part.append(chosen[k])
+                k += 1
+            self._spacy_hits(texts, part, offer, vetoed)
 
     def _spacy_hits(
         self,
-        joined: str,
         texts: list[str],
-        starts: list[int],
+        part: list[int],
         offer: Callable[[int, str, int, int, str], None],
         vetoed: list[set[str]],
     ) -> None:
-        """Lemma phrases, near-rules and token patterns, matched by spaCy."""
+        """Lemma phrases, near-rules and token patterns, matched by spaCy on the
+        segments ``part`` (indices into ``texts``) joined."""
+        some = [texts[i] for i in part]
+        starts = list(accumulate((len(t) + len(SEPARATOR) for t in some[:-1]), initial=0))
+        joined = SEPARATOR.join(some)
         # Segments are already split: sentence boundaries are not needed here.
         skip = [name for name in ("sentencizer", "senter", "parser") if self.nlp.has_pipe(name)]
         with self.nlp.select_pipes(disable=skip):
@@ -241,7 +252,7 @@ class RuleCoder:
 
         def segment_of(start: int, end: int) -> int | None:
             i = bisect_right(starts, start) - 1
-            return i if end <= starts[i] + len(texts[i]) else None
+            return i if end <= starts[i] + len(some[i]) else None
 
         strings = self.nlp.vocab.strings
         near_sides: dict[tuple[int, str], list[tuple[int, int]]] = {}
@@ -255,11 +266,11 @@ class RuleCoder:
                 continue
             code, rule = strings[match_id].split("\t", 1)
             if rule.startswith("veto"):
-                vetoed[i].add(code)
+                vetoed[part[i]].add(code)
             elif rule.startswith("near"):
                 near_sides.setdefault((i, f"{code}\t{rule}"), []).append((s, e))
             else:
-                offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
+                offer(part[i], code, span.start_char - starts[i], span.end_char - starts[i], rule)
         for code, rule, window, n in self._c.near:
             for (i, key), a_sides in near_sides.items():
                 if key != f"{code}\tnear{n}.a":
@@ -273,14 +284,20 @@ class RuleCoder:
                 ]
                 if pairs:
                     span = doc[slice(*min(pairs))]
-                    offer(i, code, span.start_char - starts[i], span.end_char - starts[i], rule)
+                    a, b = span.start_char - starts[i], span.end_char - starts[i]
+                    offer(part[i], code, a, b, rule)
 
-    def _literal_index(self, joined: str, texts: list[str]) -> dict[str, set[int]] | None:
+    def _literal_index(self, batch: _Batch) -> _Holding | None:
         """Literal -> the segments holding it, found in one Aho-Corasick pass over
-        each segment, or None when the batch holds a character that lower() and
-        case folding treat differently: no prefilter then."""
-        if self._c.automaton is None or any(c in joined for c in UNSAFE):
+        each segment, and the segments holding a character that lower()
+        and case folding treat differently (searched whatever their literals);
+        None when no rule has literals."""
+        if self._c.automaton is None:
             return None
+        texts = batch.texts
+        unsafe: set[int] = set()
+        if any(c in batch.joined for c in UNSAFE):
+            unsafe = {i for i, text in enumerate(texts) if any(c in text for c in UNSAFE)}
         index: dict[str, set[int]] = {}
         find = self._c.automaton.iter
         for i, text in enumerate(texts):
@@ -290,13 +307,13 @@ class RuleCoder:
                     index[literal] = {i}
                 else:
                     found.add(i)
-        return index
+        return index, unsafe
 
     def _regex_hits(
         self,
         pattern: LinearRegex,
         literals: frozenset[str] | None,
-        holding: dict[str, set[int]] | None,
+        holding: _Holding | None,
         batch: _Batch,
     ) -> dict[int, tuple[int, int]]:
         """Segment index -> (start, end) of the pattern's first match in it."""
@@ -305,7 +322,8 @@ class RuleCoder:
         # reads, so a few calls over the candidates beat one call per segment.
         anchored = _anchored(pattern.pattern)
         if literals is not None and holding is not None:
-            candidates = sorted(set().union(*(holding.get(literal, ()) for literal in literals)))
+            index, unsafe = holding
+            candidates = sorted(unsafe.union(*(index.get(literal, ()) for literal in literals)))
             if anchored or len(candidates) < 3:
                 return _search_each(pattern, batch, candidates)
             view = batch.view(candidates)
