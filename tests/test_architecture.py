@@ -18,6 +18,7 @@ STAGES = {
     "codebook",
     "autocode",
     "lemmagate",
+    "joined",
     "rulefilter",
     "refi",
     "reliability",

@@ -20,6 +20,7 @@ import pdcode.autocode as autocode
 from pdcode.autocode import RuleCoder
 from pdcode.codebook import load_codebook
 from pdcode.codebook.model import Codebook
+from pdcode.joined import Batch
 from pdcode.lemmagate import LemmaGate
 from tests.conftest import REPO, SAMPLE
 
@@ -112,7 +113,7 @@ def test_a_case_folding_trap_unfilters_its_segment_only() -> None:
     the literal prefilter, and every hit is the one found alone."""
     coder = RuleCoder(BOOKS["edges"]())
     texts = ["our \u017fchool plan", "the school", "\u212aELVIN and Kelvin", "nothing"] * 3
-    batch = autocode._Batch(texts)
+    batch = Batch(texts)
     holding = coder._literal_index(batch)
     assert holding is not None
     index, unsafe = holding

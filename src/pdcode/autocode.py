@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, islice
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from pdcode.codebook.dialect import LinearRegex, Subject, compile_regex
+from pdcode.codebook.dialect import LinearRegex, compile_regex
 from pdcode.codebook.model import Code, Codebook, leaves
 from pdcode.codebook.regex_syntax import RegexProblem
 from pdcode.errors import CodebookError
+from pdcode.joined import SEPARATOR, Batch, joined_matches, search_each
 from pdcode.rulefilter import UNSAFE, required_literals
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ _Holding = tuple[dict[str, set[int]], set[int]]
 # The most characters of segments spaCy is given at once (``nlp.max_length``
 # is 1,000,000 by default).
 SPACY_CHARS = 200_000
-# Between segments of a batch: a line break stops ".", and NUL occurs in no text.
-SEPARATOR = "\n\x00\n"
 _ANCHORED = re.compile(r"(?<!\\)[\^$]|\\[AZz]")
 
 
@@ -187,7 +185,7 @@ class RuleCoder:
 
         if self._c.phrases is not None:
             self._spacy_where_possible(texts, offer, vetoed)
-        batch = _Batch(texts, joined)
+        batch = Batch(texts, joined)
         holding = self._literal_index(batch)
         for code, rule, pattern, literals in self._c.regexes:
             for i, (start, end) in self._regex_hits(pattern, literals, holding, batch).items():
@@ -287,7 +285,7 @@ class RuleCoder:
                     a, b = span.start_char - starts[i], span.end_char - starts[i]
                     offer(part[i], code, a, b, rule)
 
-    def _literal_index(self, batch: _Batch) -> _Holding | None:
+    def _literal_index(self, batch: Batch) -> _Holding | None:
         """Literal -> the segments holding it, found in one Aho-Corasick pass over
         each segment, and the segments holding a character that lower()
         and case folding treat differently (searched whatever their literals);
@@ -314,7 +312,7 @@ class RuleCoder:
         pattern: LinearRegex,
         literals: frozenset[str] | None,
         holding: _Holding | None,
-        batch: _Batch,
+        batch: Batch,
     ) -> dict[int, tuple[int, int]]:
         """Segment index -> (start, end) of the pattern's first match in it."""
         # Only the segments holding one of the pattern's literals can match, and
@@ -325,97 +323,12 @@ class RuleCoder:
             index, unsafe = holding
             candidates = sorted(unsafe.union(*(index.get(literal, ()) for literal in literals)))
             if anchored or len(candidates) < 3:
-                return _search_each(pattern, batch, candidates)
+                return search_each(pattern, batch, candidates)
             view = batch.view(candidates)
-            return {candidates[i]: span for i, span in _joined_matches(pattern, view).items()}
+            return {candidates[i]: span for i, span in joined_matches(pattern, view).items()}
         if anchored:  # ^ and $ mean the segment's ends: searched one by one
-            return _search_each(pattern, batch, range(len(batch.texts)))
-        return _joined_matches(pattern, batch)
-
-
-class _Batch:
-    """Segments joined by ``SEPARATOR``, as RE2 reads them (UTF-8) and one by one."""
-
-    def __init__(
-        self, texts: list[str], joined: str | None = None, steps: Sequence[int] | None = None
-    ) -> None:
-        self.texts = texts
-        self.joined = SEPARATOR.join(texts) if joined is None else joined
-        # each text's length and the separator's: where the next one starts
-        self.steps = [len(t) + len(SEPARATOR) for t in texts] if steps is None else steps
-        self.starts = list(accumulate(self.steps, initial=0))[: len(texts)]
-        self._subjects: dict[int, Subject] = {}
-        self._joined: Subject | None = None
-
-    def view(self, indices: list[int]) -> _Batch:
-        """Some of the segments, joined on their own."""
-        pick = itemgetter(*indices)
-        texts, steps = (
-            (list(pick(self.texts)), pick(self.steps))
-            if len(indices) > 1
-            else ([self.texts[indices[0]]], [self.steps[indices[0]]])
-        )
-        return _Batch(texts, None, steps)
-
-    def subject(self, i: int) -> Subject:
-        found = self._subjects.get(i)
-        if found is None:
-            found = self._subjects[i] = Subject(self.texts[i])
-        return found
-
-    def joined_subject(self) -> Subject:
-        if self._joined is None:
-            self._joined = Subject(self.joined)
-        return self._joined
-
-    def bounds(self, position: int) -> tuple[int, int]:
-        """The segment a position of the joined text lies in, as (start, end)."""
-        i = bisect_right(self.starts, position) - 1
-        return self.starts[i], self.starts[i] + len(self.texts[i])
-
-
-def _search_each(
-    pattern: LinearRegex, batch: _Batch, indices: Iterable[int]
-) -> dict[int, tuple[int, int]]:
-    found = {}
-    for i in indices:
-        span = pattern.search(batch.subject(i))
-        if span is not None:
-            found[i] = span
-    return found
-
-
-def _joined_matches(pattern: LinearRegex, batch: _Batch) -> dict[int, tuple[int, int]]:
-    """The first match in each segment, from searches over the joined segments:
-    after a segment's first match the search goes on at the next segment."""
-    texts, starts = batch.texts, batch.starts
-    subject = batch.joined_subject()
-    found: dict[int, tuple[int, int]] = {}
-    recheck: set[int] = set()
-    position = 0
-    while position <= len(batch.joined):
-        span = pattern.search(subject, position, batch.bounds)
-        if span is None:
-            break
-        start, end = span
-        i = bisect_right(starts, start) - 1
-        a, b = start - starts[i], end - starts[i]
-        if b > len(texts[i]):
-            # Crossed into the separator: the segments it touched are
-            # searched one by one so no match is hidden behind it.
-            last = bisect_right(starts, end - 1) - 1
-            recheck.update(range(i, last + 1))
-            position = max(end, start + 1)
-            continue
-        found.setdefault(i, (a, b))
-        position = starts[i + 1] if i + 1 < len(starts) else len(batch.joined) + 1
-    for i in sorted(recheck):
-        again = pattern.search(batch.subject(i))
-        if again is not None:
-            found[i] = again
-        else:
-            found.pop(i, None)
-    return found
+            return search_each(pattern, batch, range(len(batch.texts)))
+        return joined_matches(pattern, batch)
 
 
 def _compile_regex(expression: str) -> LinearRegex:
