@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from pdcode.parallel import Failed, Labels, ReadFile
     from pdcode.store import Project
 
-# Below this many bytes to read (some 600,000 words of text), an import runs in
-# this process alone: a worker spends about 1.8 s of CPU importing spaCy before its
-# first file, which a smaller batch does not win back.
-PARALLEL_MIN_BYTES = 4_000_000
+# Below this many bytes to read (some 2 million words of text), an import runs in
+# this process alone: each worker spends about 1.8 s of CPU importing spaCy before
+# its first file, and every segment it finds crosses back pickled, so on 2 cores
+# two workers tie with one process at about 2 M words (12 MB) and lose below it
+# (1 M words: 5.8 s wall with two, 4.5 s alone; benchmarks/RESULTS.md).
+PARALLEL_MIN_BYTES = 12_000_000
 
 
 def import_paths(
