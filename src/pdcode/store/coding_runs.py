@@ -100,17 +100,15 @@ def stream_units(
     conn: Connection,
     unit: str,
     sources: Sequence[tuple[int, str]],
-    include_interviewer: bool = False,
-    sizes: dict[int, tuple[int, int]] | None = None,
+    include_interviewer: bool,
+    sizes: dict[int, tuple[int, int]],
 ) -> Iterator[list[CodingUnit]]:
     """The units of each of ``sources`` ((id, name), in the order given) as a
     list per source, sources without any skipped. The texts of several sources
     are read at once, up to ``READ_CHARS`` characters of units (a larger source
-    alone), so memory stays bounded whatever the corpus. ``sizes``: the units per
-    source, if the caller counted them already."""
+    alone), so memory stays bounded whatever the corpus. ``sizes``: each
+    source's units and their characters (``_unit_sizes``), counted once a run."""
     s, g = schema.sources, schema.segments
-    if sizes is None:
-        sizes = _unit_sizes(conn, unit, include_interviewer)
     wanted = [(i, name) for i, name in sources if i in sizes]
     group: list[tuple[int, str]] = []
     chars = 0
