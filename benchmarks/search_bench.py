@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from pdcode import api
 from pdcode.records import NewCode, NewSource, Segment
+from pdcode.segment import as_row
 from pdcode.store import Project
 from pdcode.store.codings import save_codebook
 
@@ -99,7 +100,7 @@ def build(location: str, words: int, seed: int, rate: float) -> int:
                         text=text,
                         strand=f"strand{i % 3 + 1}",
                         case=f"case{i % 50:02d}",
-                        segments=tuple(segments),
+                        segments=tuple(map(as_row, segments)),
                     )
                 ]
             )

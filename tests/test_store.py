@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pdcode.errors import ProjectError
 from pdcode.records import NewSource, Segment
+from pdcode.segment import as_row
 from pdcode.store import SCHEMA_VERSION, Project, migrations
 from tests.conftest import located, unmigrated, v6_project
 
@@ -31,8 +32,8 @@ def _source(name: str = "a.txt", file: str | None = None, sha: str = "0" * 64) -
         attributes=(("role", "teacher"),),
         case_attributes=(("phase", "primary"),),
         segments=(
-            Segment("turn", 0, 13, 17, "Interviewer", True),
-            Segment("turn", 1, 23, len(body), "P1"),
+            as_row(Segment("turn", 0, 13, 17, "Interviewer", True)),
+            as_row(Segment("turn", 1, 23, len(body), "P1")),
         ),
     )
 

@@ -151,7 +151,7 @@ def read_file(path: Path, options: ReadOptions, labels: Labels, nlp: Language) -
 
 
 def _new_source(doc: Document, loaded: LoadedFile, labels: Labels, nlp: Language) -> NewSource:
-    from pdcode.segment import segment_text
+    from pdcode.segment import segment_rows
 
     attributes = dict(doc.attributes)
     attributes.update(labels.attributes)
@@ -166,7 +166,7 @@ def _new_source(doc: Document, loaded: LoadedFile, labels: Labels, nlp: Language
         attributes=tuple(sorted(attributes.items())),
         case_attributes=labels.case_attributes,
     )
-    return replace(source, segments=tuple(segment_text(doc.text, doc.turns, nlp)))
+    return replace(source, segments=tuple(segment_rows(doc.text, doc.turns, nlp)))
 
 
 def init_reader(spacy_model: str | None) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pdcode.ingest.model import Turn
-from pdcode.records import Segment
+from pdcode.records import Segment, SegmentRow
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -84,16 +84,21 @@ def chunks(text: str, start: int, end: int, limit: int = CHUNK_CHARS) -> list[tu
 
 def segment_text(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segment]:
     """All turn, paragraph and sentence segments of one source, in that order."""
-    out: list[Segment] = []
+    return [Segment(*row) for row in segment_rows(text, turns, nlp)]
+
+
+def segment_rows(text: str, turns: Sequence[Turn], nlp: Language) -> list[SegmentRow]:
+    """``segment_text`` as the rows an import stores (``records.SegmentRow``)."""
+    out: list[SegmentRow] = []
     paragraphs: list[tuple[Turn, int, int]] = []
     for turn in turns:
         start, end = _trim(text, turn.start, turn.end)
         if end <= start:
             continue
-        out.append(_segment("turn", len(out), start, end, turn))
+        out.append(_row("turn", len(out), start, end, turn))
         paragraphs.extend((turn, a, b) for a, b in _blocks(text, start, end))
     for index, (turn, a, b) in enumerate(paragraphs):
-        out.append(_segment("paragraph", index, a, b, turn))
+        out.append(_row("paragraph", index, a, b, turn))
     sentence_index = 0
     limit = min(CHUNK_CHARS, nlp.max_length)
     pieces = [(turn, a, b) for turn, pa, pb in paragraphs for a, b in chunks(text, pa, pb, limit)]
@@ -102,9 +107,15 @@ def segment_text(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segmen
         for start, end in sents:
             s, e = _trim(text, a + start, a + end)
             if e > s:
-                out.append(_segment("sentence", sentence_index, s, e, turn))
+                out.append(_row("sentence", sentence_index, s, e, turn))
                 sentence_index += 1
     return out
+
+
+def as_row(segment: Segment) -> SegmentRow:
+    """A segment record as ``segment_rows`` gives it."""
+    g = segment
+    return (g.unit, g.index, g.start, g.end, g.speaker, g.is_interviewer, g.start_time, g.end_time)
 
 
 def sentence_spans(texts: Iterable[str], nlp: Language) -> Iterator[list[tuple[int, int]]]:
@@ -124,14 +135,14 @@ def sentence_spans(texts: Iterable[str], nlp: Language) -> Iterator[list[tuple[i
     return ([(sent.start_char, sent.end_char) for sent in doc.sents] for doc in docs)
 
 
-def _segment(unit: str, index: int, start: int, end: int, turn: Turn) -> Segment:
-    return Segment(
-        unit=unit,
-        index=index,
-        start=start,
-        end=end,
-        speaker=turn.speaker,
-        is_interviewer=turn.is_interviewer,
-        start_time=turn.start_time,
-        end_time=turn.end_time,
+def _row(unit: str, index: int, start: int, end: int, turn: Turn) -> SegmentRow:
+    return (
+        unit,
+        index,
+        start,
+        end,
+        turn.speaker,
+        turn.is_interviewer,
+        turn.start_time,
+        turn.end_time,
     )

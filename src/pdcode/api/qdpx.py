@@ -90,7 +90,7 @@ def _sources(
     from pdcode.nlp import make_nlp
     from pdcode.records import NewCoding, NewSource
     from pdcode.refi.offsets import convert
-    from pdcode.segment import segment_text
+    from pdcode.segment import segment_rows
 
     users = {u.guid: u.name for u in refi.users}
     variables = {v.guid: v.name for v in refi.variables}
@@ -136,7 +136,7 @@ def _sources(
                 case_attributes=case_values,
                 # Turns only where labels pass the parser's structural test; codings
                 # outside every segment still count (pdcode.analysis.overlap.cover).
-                segments=tuple(segment_text(text, parse_turns(text), nlp)),
+                segments=tuple(segment_rows(text, parse_turns(text), nlp)),
             )
         )
         for selection, span in zip(source.selections, spans, strict=True):

@@ -30,12 +30,25 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from pdcode.errors import ConflictError, ProjectError, StorageError
 from pdcode.records import NewSource, Segment, SourceSummary
 from pdcode.store import migrations, schema
-from pdcode.store.bulk import bulk_insert
+from pdcode.store.bulk import bulk_insert, insert_rows
 from pdcode.store.faults import conflict_error, display_name, storage_error
 
 __all__ = ["Project", "bulk_insert", "insert_if_absent", "locked_sources", "new_id"]
 
 BUSY_TIMEOUT_MS = 10_000
+# The segments table's columns in the order of a stored row: the source's id, then
+# records.SegmentRow's fields.
+SEGMENT_KEYS = (
+    "source_id",
+    "unit",
+    "idx",
+    "start",
+    "end",
+    "speaker",
+    "is_interviewer",
+    "start_time",
+    "end_time",
+)
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
@@ -431,23 +444,11 @@ class Project:
                 [{"source_id": source_id, "key": k, "value": v} for k, v in source.attributes],
             )
         if source.segments:
-            bulk_insert(
+            insert_rows(
                 conn,
                 schema.segments,
-                [
-                    {
-                        "source_id": source_id,
-                        "unit": g.unit,
-                        "idx": g.index,
-                        "speaker": g.speaker,
-                        "is_interviewer": g.is_interviewer,
-                        "start": g.start,
-                        "end": g.end,
-                        "start_time": g.start_time,
-                        "end_time": g.end_time,
-                    }
-                    for g in source.segments
-                ],
+                SEGMENT_KEYS,
+                [(source_id, *row) for row in source.segments],
             )
 
     def _attributes(self, conn: Connection) -> dict[int, tuple[tuple[str, str], ...]]:
