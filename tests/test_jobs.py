@@ -159,13 +159,13 @@ def test_a_run_reads_and_writes_in_batches(
 ) -> None:
     before = _run(coded)
     batches: list[int] = []
-    insert = coding_store.insert_codings
+    insert = coding_store.insert_spans
 
-    def counted(conn: Any, rows: list[dict[str, Any]], *rest: Any) -> Any:
+    def counted(conn: Any, rows: list[Any], *rest: Any) -> Any:
         batches.append(len(rows))
         return insert(conn, rows, *rest)
 
-    monkeypatch.setattr(coding_store, "insert_codings", counted)
+    monkeypatch.setattr(coding_store, "insert_spans", counted)
     monkeypatch.setattr(coding_store, "INSERT_BATCH", 7)
     monkeypatch.setattr(coding_runs, "READ_SOURCES", 2)  # a few sources' texts at a time
     for jobs in (1, 2):
@@ -190,16 +190,16 @@ def test_a_run_that_fails_halfway_leaves_the_previous_codings(
     with Project.open(coded) as project:
         previous = coding_store.coding_rows(project, coder=RULES)
     assert previous
-    insert = coding_store.insert_codings
+    insert = coding_store.insert_spans
     calls: list[int] = []
 
-    def failing(conn: Any, rows: list[dict[str, Any]], *rest: Any) -> Any:
+    def failing(conn: Any, rows: list[Any], *rest: Any) -> Any:
         calls.append(len(rows))
         if len(calls) == 3:
             raise _Stop  # two batches already written in the run's transaction
         return insert(conn, rows, *rest)
 
-    monkeypatch.setattr(coding_store, "insert_codings", failing)
+    monkeypatch.setattr(coding_store, "insert_spans", failing)
     monkeypatch.setattr(coding_store, "INSERT_BATCH", 5)
     with Project.open(coded) as project, pytest.raises(_Stop):
         api.code_project(project, BOOK, jobs=jobs)

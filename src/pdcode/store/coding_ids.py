@@ -11,18 +11,46 @@ transaction; it is never deleted, as a later coding may name it again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, select, update
 
+from pdcode.records import NewCoding
 from pdcode.store import schema
-from pdcode.store.bulk import bulk_insert
+from pdcode.store.bulk import bulk_insert, insert_rows
 from pdcode.store.project import insert_if_absent, new_id
 
 # The view's columns a row carries as they are (the rest become lookup ids).
 _PLAIN = ("source_id", "start", "end", "codebook_id", "match_start", "match_end")
 _PLAIN_MODEL = ("probability", "threshold")
+# A coding_spans row as CodingRows.spans gives it, without its id.
+SPAN_KEYS = (
+    "source_id",
+    "start",
+    "end",
+    "code_id",
+    "codebook_id",
+    "origin_id",
+    "rule_id",
+    "match_start",
+    "match_end",
+    "probability",
+    "threshold",
+)
+SpanRow = tuple[
+    int,
+    int,
+    int,
+    int,
+    int | None,
+    int,
+    int | None,
+    int | None,
+    int | None,
+    float | None,
+    float | None,
+]
 
 
 class CodingRows:
@@ -73,6 +101,35 @@ class CodingRows:
             self._rules[rule] = found
         return found
 
+    def spans(
+        self,
+        codings: Iterable[NewCoding],
+        ids: Mapping[str, int],
+        origin_id: int,
+        codebook_id: int | None,
+    ) -> list[SpanRow]:
+        """The ``coding_spans`` rows of one run's codings (``ids``: source name to
+        id; ``origin_id``: ``origin`` of the run's coder): tuples straight from the
+        records, as a large run writes hundreds of thousands (a coding's memo is
+        not a span's: the caller stores it)."""
+        code, rule = self.code, self.rule
+        return [
+            (
+                ids[k.source],
+                k.start,
+                k.end,
+                code(k.code),
+                codebook_id,
+                origin_id,
+                rule(k.rule),
+                k.match_start,
+                k.match_end,
+                k.probability,
+                k.threshold,
+            )
+            for k in codings
+        ]
+
     def row(self, coding: Mapping[str, Any]) -> dict[str, Any]:
         """The ``coding_spans`` row of a coding given by the view's column names
         (``id`` optional; ``rule``, ``codebook_id``, ``match_*``, ``probability``
@@ -84,6 +141,11 @@ class CodingRows:
         row["origin_id"] = self.origin(coding["coder"], coding["provenance"], coding["created_at"])
         row["rule_id"] = self.rule(coding.get("rule"))
         return row
+
+
+def insert_spans(conn: Connection, rows: Sequence[SpanRow]) -> None:
+    """Insert ``coding_spans`` rows as ``CodingRows.spans`` makes them."""
+    insert_rows(conn, schema.coding_spans, SPAN_KEYS, rows)
 
 
 def insert_codings(

@@ -125,8 +125,10 @@ def stream_units(
         if not include_interviewer:
             query = query.where(g.c.is_interviewer.is_(False))
         spans: dict[int, list[tuple[int, int]]] = {}
-        for r in conn.execute(query.order_by(g.c.source_id, g.c.idx)):
-            spans.setdefault(r.source_id, []).append((r.start, r.end))
+        # Rows fetched at once and unpacked: reading each row's fields by name
+        # costs as much again as the query on a large run.
+        for source_id, start, end in conn.execute(query.order_by(g.c.source_id, g.c.idx)).all():
+            spans.setdefault(source_id, []).append((start, end))
         for i, source in group:
             text = texts[i]
             yield [CodingUnit(source, a, b, text[a:b]) for a, b in spans[i]]

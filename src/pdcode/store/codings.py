@@ -19,7 +19,12 @@ from sqlalchemy import Connection, select
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.records import NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.coding_ids import CodingRows, by_coder, delete_codings, insert_codings
+from pdcode.store.coding_ids import (
+    CodingRows,
+    by_coder,
+    delete_codings,
+    insert_spans,
+)
 from pdcode.store.project import Project, _now, insert_if_absent, locked_sources
 
 # Codings inserted per statement (a COPY on PostgreSQL) in a run.
@@ -172,39 +177,10 @@ def add_codings(
         unknown = next((k.source for k in batch if k.source not in ids), None)
         if unknown is not None:
             raise ProjectError(f"source {unknown!r} is not one this run covers")
-        rows = _rows(batch, ids, coder, provenance, codebook_id, now)
-        insert_codings(conn, rows, lookups)
-        added += len(rows)
+        origin = lookups.origin(coder, provenance, now)
+        insert_spans(conn, lookups.spans(batch, ids, origin, codebook_id))
+        added += len(batch)
     return added
-
-
-def _rows(
-    found: Iterable[NewCoding],
-    ids: dict[str, int],
-    coder: str,
-    provenance: str,
-    codebook_id: int | None,
-    now: str,
-) -> list[dict[str, Any]]:
-    """Codings of one run as the ``codings`` view names their columns."""
-    return [
-        {
-            "source_id": ids[k.source],
-            "start": k.start,
-            "end": k.end,
-            "code": k.code,
-            "codebook_id": codebook_id,
-            "coder": coder,
-            "provenance": provenance,
-            "rule": k.rule,
-            "match_start": k.match_start,
-            "match_end": k.match_end,
-            "probability": k.probability,
-            "threshold": k.threshold,
-            "created_at": now,
-        }
-        for k in found
-    ]
 
 
 def coding_rows(
