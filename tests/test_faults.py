@@ -140,7 +140,7 @@ def test_an_unexpected_error_fails_one_file_and_the_batch_goes_on(
     folder.mkdir()
     for name in ("a.txt", "b.txt", "c.txt"):
         (folder / name).write_text(INTERVIEW, encoding="utf-8")
-    real = pdcode.segment.segment_text
+    real = pdcode.segment.segment_rows
 
     def broken(text: str, turns: Any, nlp: Any) -> Any:
         if "Every week" in text and not broken.done:  # type: ignore[attr-defined]
@@ -149,7 +149,7 @@ def test_an_unexpected_error_fails_one_file_and_the_batch_goes_on(
         return real(text, turns, nlp)
 
     broken.done = False  # type: ignore[attr-defined]
-    monkeypatch.setattr(pdcode.segment, "segment_text", broken)
+    monkeypatch.setattr(pdcode.segment, "segment_rows", broken)
     result = _run("import", str(folder), "-p", db)
     assert result.exit_code == 1
     assert "a.txt: unexpected error (ValueError); rerun with --debug" in result.stderr
