@@ -112,9 +112,8 @@ def segment_rows(text: str, turns: Sequence[Turn], nlp: Language) -> list[Segmen
     return out
 
 
-def as_row(segment: Segment) -> SegmentRow:
+def as_row(g: Segment) -> SegmentRow:
     """A segment record as ``segment_rows`` gives it."""
-    g = segment
     return (g.unit, g.index, g.start, g.end, g.speaker, g.is_interviewer, g.start_time, g.end_time)
 
 

@@ -110,8 +110,7 @@ class CodingRows:
     ) -> list[SpanRow]:
         """The ``coding_spans`` rows of one run's codings (``ids``: source name to
         id; ``origin_id``: ``origin`` of the run's coder): tuples straight from the
-        records, as a large run writes hundreds of thousands (a coding's memo is
-        not a span's: the caller stores it)."""
+        records, with no dict a coding, as a large run writes hundreds of thousands."""
         code, rule = self.code, self.rule
         return [
             (

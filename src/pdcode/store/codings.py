@@ -19,12 +19,7 @@ from sqlalchemy import Connection, select
 from pdcode.errors import ConflictError, ProjectError
 from pdcode.records import NewCode, NewCoding
 from pdcode.store import schema
-from pdcode.store.coding_ids import (
-    CodingRows,
-    by_coder,
-    delete_codings,
-    insert_spans,
-)
+from pdcode.store.coding_ids import CodingRows, by_coder, delete_codings, insert_spans
 from pdcode.store.project import Project, _now, insert_if_absent, locked_sources
 
 # Codings inserted per statement (a COPY on PostgreSQL) in a run.
