@@ -7,7 +7,7 @@ Reads every transcript of CORPUS (a folder, as ``scale_bench.py --keep`` writes
 it) in this process, after building the spaCy pipeline once, and times each
 stage of a serial import over all of them, round after round: ``load`` (decode,
 speaker labels, turns: ``pdcode.ingest.load``), ``segment`` (paragraphs and
-sentences: ``pdcode.segment.segment_text``) and ``store`` (``Project.add_file``
+sentences: ``pdcode.segment.segment_rows``) and ``store`` (``Project.add_file``
 into a fresh project per round). Prints the minimum and median CPU seconds
 (user + system) of each stage: on a shared machine the minimum is the steadier
 figure. ``--profile STAGE`` prints that stage's cProfile (one more round).
@@ -30,7 +30,7 @@ from pdcode import api, ingest
 from pdcode.ingest import ReadOptions
 from pdcode.nlp import make_nlp
 from pdcode.parallel import Labels, read_file
-from pdcode.segment import segment_text
+from pdcode.segment import segment_rows
 
 
 def _cpu() -> float:
@@ -53,7 +53,7 @@ def stages(folder: Path) -> dict[str, Callable[[], Any]]:
     def segment() -> None:
         for file in loaded:
             for doc in file.documents:
-                segment_text(doc.text, doc.turns, nlp)
+                segment_rows(doc.text, doc.turns, nlp)
 
     def store() -> None:
         with (
