@@ -173,6 +173,24 @@ def test_replace_removes_old_sources_of_the_file(project: Project) -> None:
     assert len(project.segment_rows("turn")) == 2
 
 
+def test_file_states_reads_many_files_in_chunks(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdcode.store.project as store_project
+
+    project.add_file([_source("s.csv#2", "s.csv", "2" * 64), _source("s.csv#1", "s.csv")])
+    project.add_file([_source("a.txt")])
+    project.add_file([_source("b.txt", sha="3" * 64)])
+    monkeypatch.setattr(store_project, "_IN_CHUNK", 2)  # three queries for five names
+    states = project.file_states(["b.txt", "s.csv", "none.txt", "a.txt", "b.txt", "c.txt"])
+    assert states == {
+        "a.txt": [("a.txt", "0" * 64)],
+        "b.txt": [("b.txt", "3" * 64)],
+        "s.csv": [("s.csv#1", "0" * 64), ("s.csv#2", "2" * 64)],
+    }
+    assert all(project.file_state(f) == states.get(f, []) for f in ("a.txt", "s.csv", "x"))
+
+
 def test_kill_mid_import_leaves_no_partial_source(tmp_path: Path) -> None:
     location = tmp_path / "p.db"
     Project.create(location).close()

@@ -95,7 +95,13 @@ def _import_parallel(
     comes is not stored, whatever a worker made of it)."""
     from pdcode.parallel import FileJob, init_reader, ordered_map, read_in_worker
 
-    ahead = [_needs_reading(project, path, options) for path in batch.files]
+    try:
+        states: dict[str, list[tuple[str, str]]] | None = project.file_states(
+            path.name for path in batch.files
+        )
+    except PdcodeError:
+        states = None  # each file's import says what is wrong
+    ahead = [_needs_reading(states, path, options) for path in batch.files]
     wanted = (
         FileJob(*_job(path, options, batch))
         for path, read in zip(batch.files, ahead, strict=True)
@@ -117,11 +123,16 @@ def _import_parallel(
         results.close()  # stops the workers at once should a file stop the batch
 
 
-def _needs_reading(project: Project, path: Path, options: ImportOptions) -> bool:
-    """Whether the file will be read, as the project stands: not if unchanged, or
-    if refused as another file's name without ``--replace``."""
+def _needs_reading(
+    states: dict[str, list[tuple[str, str]]] | None, path: Path, options: ImportOptions
+) -> bool:
+    """Whether the file will be read, as the project stands (``states``: its
+    ``file_states``; None if they could not be read): not if unchanged, or if
+    refused as another file's name without ``--replace``."""
+    if states is None:
+        return True
     try:
-        existing = project.file_state(path.name)
+        existing = states.get(path.name)
         if not existing:
             return True
         if not options.replace:
