@@ -95,7 +95,6 @@ class NewCoding:
     rule: str | None = None
     match_start: int | None = None
     match_end: int | None = None
-    memo: str | None = None
     probability: float | None = None
     threshold: float | None = None
 
