@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 
 # Below this many bytes to read (some 2 million words of text), an import runs in
 # this process alone: each worker spends about 1.8 s of CPU importing spaCy before
-# its first file, and every segment it finds crosses back pickled, so on 2 cores
-# two workers tie with one process at about 2 M words (12 MB) and lose below it
-# (1 M words: 5.8 s wall with two, 4.5 s alone; benchmarks/RESULTS.md).
+# its first file, and every segment it finds crosses back pickled. On 2 cores two
+# workers lost below 2 M words (1 M words: 5.8 s wall with two, 4.5 s alone) while
+# segments crossed as dataclasses; as tuples they win at 2 M words (7.4 to 7.8 s
+# against 8.2 to 9.1 s), and where they start to win below that was not measured
+# (benchmarks/RESULTS.md, issue 19).
 PARALLEL_MIN_BYTES = 12_000_000
 
 
