@@ -217,3 +217,45 @@ def test_rule_engine_agrees_with_python_regex_on_the_sample() -> None:
                 )
                 compared += 1
     assert compared > 200_000
+
+
+def test_edges_spelled_with_s_or_k_find_the_long_s_and_kelvin_sign() -> None:
+    """Without case, "s" matches the long s and "k" the Kelvin sign, word
+    characters outside ASCII: a ``\\b`` at a pattern's edge next to them is
+    checked as the backtracking ``regex`` engine checks it."""
+    import regex
+
+    from pdcode.codebook.dialect import Subject, compile_regex
+
+    patterns = [
+        r"\bschools?\b",
+        r"\bkelvin\b",
+        r"\bwalks\b",
+        r"\bask(ed|ing)?\b",
+        r"\bstaff\b(?! room)",
+        r"(?<!not )\bskills\b",
+    ]
+    texts = [
+        "our \u017fchool",
+        "\u017fchool\u017f and schools",
+        "\u212aelvin",
+        "he walk\u017f",
+        "a\u017f\u212aed",
+        "\u017ftaff room",
+        "the \u017ftaff",
+        "not \u017fkill\u017f",
+        "\u017fkill\u017f",
+        "the \u017fchoolroom",
+        "\u212aelvins",
+    ]
+    found = 0
+    for pattern in patterns:
+        linear, backtracking = compile_regex(pattern), regex.compile(pattern, regex.IGNORECASE)
+        for text in texts:
+            expected = backtracking.search(text)
+            assert linear.search(Subject(text)) == (expected.span() if expected else None), (
+                pattern,
+                text,
+            )
+            found += expected is not None
+    assert found >= 7  # most texts hold a match: the comparison is not vacuous

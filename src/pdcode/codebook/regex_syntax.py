@@ -445,7 +445,11 @@ def edges_are_ascii_word(source: str) -> tuple[bool, bool]:
     return first[0] and not first[1], last[0] and not last[1]
 
 
-_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# ASCII word characters that match only ASCII characters without case: "s" and
+# "k" also match the long s (U+017F) and the Kelvin sign (U+212A), word
+# characters RE2's ASCII \b does not see, so an edge spelled with them is not
+# ASCII-only ("\bschool" must find "ſchool", as a backtracking engine does).
+_ASCII_WORD = frozenset("abcdefghijlmnopqrtuvwxyzABCDEFGHIJLMNOPQRTUVWXYZ0123456789_")
 
 
 def _edge(items: list[Any], last: bool) -> tuple[bool, bool]:
