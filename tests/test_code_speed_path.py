@@ -26,13 +26,14 @@ from tests.conftest import REPO, SAMPLE
 
 FIXTURES = REPO / "tests" / "fixtures" / "transcripts"
 # Words near the rules below and in the shipped codebooks, and traps: characters
-# whose case folding is ASCII (ſ, K, İ), non-ASCII word characters, odd spaces.
+# whose case folding is ASCII (ſ, K, İ), letters whose lower() and case folding
+# differ (final sigma, the micro sign), non-ASCII word characters, odd spaces.
 VOCAB = (
     "school development plan improvement whole-school priority strategic clear sense of "
     "direction fewer things for longer relevant irrelevant relevance pupil student staff "
     "voice survey conferencing progress lesson observation we coach coaching coached "
     "strong not room café naïve trust trusted governors ask asked board on the a "
-    "\u017fchool \u017ftaff \u212aelvin \u0130stanbul STAFF Plans plans schools' (school) “plan” — vision "
+    "\u017fchool \u017ftaff \u212aelvin \u0130stanbul οδος ΟΔΟΣ 5µg 5μg STAFF Plans plans schools' (school) “plan” — vision "
     "one-off one–off hub hubs um er you know sort of, . ! ? 2 3-year three-year"
 ).split()
 SPACES = [" ", " ", " ", "  ", "\t", "\u00a0", "\n"]
@@ -58,6 +59,8 @@ BOOKS = {
             r"coach\w*$",
             r"\bschools?\b",
             r"\bkelvin\b",
+            r"\bΟΔΟΣ\b",
+            r"\b5µg\b",
         ],
         exclude_if={"phrases": ["multi-academy trust"], "regex": [r"\bnaïve\b"]},
     ),
@@ -108,18 +111,21 @@ def test_a_batch_codes_as_each_segment_alone(name: str, monkeypatch: pytest.Monk
     assert _hits(RuleCoder(BOOKS[name]()), texts) == expected
 
 
-def test_a_case_folding_trap_unfilters_its_segment_only() -> None:
-    """A segment holding ſ, K or İ is searched by every regex; the others keep
-    the literal prefilter, and every hit is the one found alone."""
+def test_a_case_folding_trap_is_found_by_its_literal() -> None:
+    """ſ, K, final sigma and the micro sign match their ASCII or Greek kin without
+    case; the literal index finds them through case folding, and every hit is
+    the one found alone."""
     coder = RuleCoder(BOOKS["edges"]())
-    texts = ["our \u017fchool plan", "the school", "\u212aELVIN and Kelvin", "nothing"] * 3
-    batch = Batch(texts)
-    holding = coder._literal_index(batch)
+    texts = ["our \u017fchool plan", "\u212aELVIN and Kelvin", "η οδος", "5μg", "nothing"] * 3
+    holding = coder._literal_index(Batch(texts))
     assert holding is not None
-    index, unsafe = holding
-    assert unsafe == {i for i, t in enumerate(texts) if i % 4 in (0, 2)}
-    assert 1 in index["school"] and 0 not in index.get("school", set())
-    assert _hits(coder, texts) == _one_by_one(RuleCoder(BOOKS["edges"]()), texts)
+    assert {i % 5 for i in holding["school"]} == {0}
+    assert {i % 5 for i in holding["kelvin"]} == {1}
+    assert {i % 5 for i in holding["οδοσ"]} == {2}  # the pattern's Σ, folded
+    assert {i % 5 for i in holding["5μg"]} == {3}  # the micro sign folds to mu
+    hits = _hits(coder, texts)
+    assert hits == _one_by_one(RuleCoder(BOOKS["edges"]()), texts)
+    assert [bool(h) for h in hits[:5]] == [True, True, True, True, False]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

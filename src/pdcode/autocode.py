@@ -25,7 +25,7 @@ from pdcode.codebook.model import Code, Codebook, leaves
 from pdcode.codebook.regex_syntax import RegexProblem
 from pdcode.errors import CodebookError
 from pdcode.joined import SEPARATOR, Batch, joined_matches, search_each
-from pdcode.rulefilter import UNSAFE, required_literals
+from pdcode.rulefilter import required_literals
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 BATCH = 4096
 # Literal -> the segments of a batch holding it; the segments to search whatever
 # their literals.
-_Holding = tuple[dict[str, set[int]], set[int]]
+_Holding = dict[str, set[int]]
 # The most characters of segments spaCy is given at once (``nlp.max_length``
 # is 1,000,000 by default).
 SPACY_CHARS = 200_000
@@ -287,25 +287,20 @@ class RuleCoder:
 
     def _literal_index(self, batch: Batch) -> _Holding | None:
         """Literal -> the segments holding it, found in one Aho-Corasick pass over
-        each segment, and the segments holding a character that lower()
-        and case folding treat differently (searched whatever their literals);
-        None when no rule has literals."""
+        each segment's case folding (see ``rulefilter``); None when no rule has
+        literals."""
         if self._c.automaton is None:
             return None
-        texts = batch.texts
-        unsafe: set[int] = set()
-        if any(c in batch.joined for c in UNSAFE):
-            unsafe = {i for i, text in enumerate(texts) if any(c in text for c in UNSAFE)}
         index: dict[str, set[int]] = {}
         find = self._c.automaton.iter
-        for i, text in enumerate(texts):
-            for literal in {literal for _end, literal in find(text.lower())}:
+        for i, text in enumerate(batch.texts):
+            for literal in {literal for _end, literal in find(text.casefold())}:
                 found = index.get(literal)
                 if found is None:
                     index[literal] = {i}
                 else:
                     found.add(i)
-        return index, unsafe
+        return index
 
     def _regex_hits(
         self,
@@ -320,8 +315,7 @@ class RuleCoder:
         # reads, so a few calls over the candidates beat one call per segment.
         anchored = _anchored(pattern.pattern)
         if literals is not None and holding is not None:
-            index, unsafe = holding
-            candidates = sorted(unsafe.union(*(index.get(literal, ()) for literal in literals)))
+            candidates = sorted(set().union(*(holding.get(literal, ()) for literal in literals)))
             if anchored or len(candidates) < 3:
                 return search_each(pattern, batch, candidates)
             view = batch.view(candidates)

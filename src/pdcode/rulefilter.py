@@ -1,12 +1,19 @@
 """Literals a regular expression cannot match without: a prefilter for autocode.
 
-``required_literals(pattern)`` gives a set of lower-case strings such that every
-match of the pattern contains at least one of them, or None when it finds no
-useful set. Autocode uses it only to skip text that cannot match, never to
-decide a match, so answering None is always safe; any pattern the standard
-library's parser cannot read (RE2 syntax such as ``\\p{L}``) gets None. RE2
-matches what the pattern says and nothing else, so the prefilter serves it as
-it served the backtracking engine before.
+``required_literals(pattern)`` gives a set of case-folded strings such that the
+case folding (``str.casefold``) of every match of the pattern contains at least
+one of them, or None when it finds no useful set. Autocode uses it only to skip
+text that cannot match, never to decide a match, so answering None is always
+safe; any pattern the standard library's parser cannot read (RE2 syntax such as
+``\\p{L}``) gets None. RE2 matches what the pattern says and nothing else, so
+the prefilter serves it as it served the backtracking engine before.
+
+Case folding, not ``lower()``, on both sides: codebook regexes match without
+case on RE2, whose case-insensitive classes are Unicode's simple case-folding
+orbits, and two characters of one orbit always have the same ``casefold()``
+(checked for every cased character by ``tests/test_rulefilter.py``). ``lower()``
+splits many orbits: "ΟΔΟΣ" matches "οδος" but lowers to "οδοσ"; the micro sign
+and mu, "ſ" and "s", the Kelvin sign and "k", Cyrillic and its historic forms.
 """
 
 from __future__ import annotations
@@ -15,9 +22,6 @@ from functools import lru_cache
 from typing import Any
 
 MIN_LENGTH = 3  # shorter literals occur almost everywhere and filter nothing
-# Characters whose case folding gives an ASCII letter but whose lower() does not:
-# text holding one must not be prefiltered with lower-cased literals.
-UNSAFE = frozenset("\u017f\u212a\u0130")
 
 
 @lru_cache(maxsize=8192)
@@ -47,7 +51,7 @@ def _best(items: list[Any]) -> frozenset[str] | None:
     for op, av in items:
         name = str(op)
         if name == "LITERAL":
-            run.append(chr(av).lower())
+            run.append(chr(av).casefold())
         elif name == "AT":
             continue  # \b and friends take no characters: the run goes on
         elif name == "SUBPATTERN":
