@@ -276,6 +276,32 @@ def test_code_a_mouse_selection(page: Page, server: Server) -> None:
     )
 
 
+def test_the_picker_does_not_offer_a_retired_code(page: Page, server: Server) -> None:
+    source = "s1_programme_designer.txt"
+    text = stored_text(server, source)
+    start = text.index("sense of direction.")
+    end = start + len("sense of direction")
+    with api.open_project(server.location) as project:
+        api.codes.retire_code(project, "risk_taking")
+    try:
+        page.goto(server.url("/reader?source=" + source))
+        drag_select(page, start, end)
+        page.locator("#picker").wait_for(state="visible")
+        page.keyboard.type("risk")
+        offered = page.locator("#picker .picker-list li code").all_inner_texts()
+        assert "risk_taking" not in offered
+        page.keyboard.press("Escape")
+        page.locator("#picker").wait_for(state="hidden")
+    finally:
+        with api.open_project(server.location) as project:
+            api.codes.retire_code(project, "risk_taking", undo=True)
+    # Brought back, it is offered again.
+    page.goto(server.url("/reader?source=" + source))
+    drag_select(page, start, end)
+    assert pick_in_picker(page, "risk") == "risk_taking"
+    page.keyboard.press("Escape")
+
+
 def test_a_drag_released_past_the_line_codes_to_the_end_of_the_turn(
     page: Page, server: Server
 ) -> None:

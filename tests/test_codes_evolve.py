@@ -279,6 +279,52 @@ def test_retiring_a_group_retires_the_codes_under_it(db: str) -> None:
     assert result.exit_code == 1 and "trust is retired already" in result.output
 
 
+def test_a_retired_code_is_applied_by_no_one_but_its_codings_stay(db: str) -> None:
+    """A retired code is not applied again: not by a person in the workbench or by
+    a review's change, not by ``search --code-as``, not by a model's suggestions.
+    Its codings stay, and the workbench still shows them."""
+    from pdcode.errors import UsageError
+
+    cli_ok("codes", "retire", "risk_taking", "-p", db)
+    with Project.open(db) as project:
+        listed = {c["code"]: c for c in api.workbench.codes(project)}
+        assert listed["risk_taking"]["retired"] and not listed["coaching"]["retired"]
+        rules = [r for r in api.codings(project) if r["coder"] == RULES]
+        kept = [r for r in rules if r["code"] == "risk_taking"]
+        assert kept and all(r["code"] in listed for r in rules)  # legends keep their colour
+        source, start, end = kept[0]["source"], kept[0]["start"], kept[0]["end"]
+        with pytest.raises(UsageError, match="risk_taking is retired"):
+            api.workbench.code_span(
+                project, source, start, end, listed["risk_taking"]["name"], "ana"
+            )
+        made = api.workbench.code_span(project, source, start, end, "coaching", "ana")
+        with pytest.raises(UsageError, match="retired"):
+            api.workbench.recode(project, made["id"], "ana", "coaching", "risk_taking")
+        other = next(r for r in rules if r["code"] != "risk_taking")
+        with pytest.raises(UsageError, match="retired"):
+            api.review.decide(project, other["id"], "ben", "change", "risk_taking")
+        api.review.decide(project, kept[0]["id"], "ben", "accept")  # its codings stay reviewable
+        mine = [r for r in api.codings(project) if r["coder"] == "ana" and r["id"] == made["id"]]
+        assert [r["code"] for r in mine] == ["coaching"]
+    refused = run_cli("search", "risk", "--code-as", "risk_taking", "--coder", "cat", "-p", db)
+    assert refused.exit_code == 2 and "risk_taking is retired" in refused.output
+    assert "cat" not in {r["coder"] for r in _codings(db)}
+
+
+def test_suggest_leaves_out_a_code_retired_since_the_model_learned_it(db: str) -> None:
+    first = " ".join(cli_ok("suggest", "--model", "pd-leadership", "-p", db).split())
+    assert "Not suggested" not in first
+    model = next(c for c in {r["coder"] for r in _codings(db)} if c.startswith("model:"))
+    before = Counter(r["code"] for r in _codings(db) if r["coder"] == model)
+    retire = max(before, key=lambda c: before[c])  # the code it suggests most
+    cli_ok("codes", "retire", retire, "-p", db)
+    again = " ".join(cli_ok("suggest", "--model", "pd-leadership", "-p", db).split())
+    assert f"Not suggested (retired): {retire}." in again
+    after = Counter(r["code"] for r in _codings(db) if r["coder"] == model)
+    assert retire not in after
+    assert after == Counter({c: n for c, n in before.items() if c != retire})
+
+
 # -- history ---------------------------------------------------------------------------
 
 

@@ -251,6 +251,23 @@ def test_bad_rows_are_all_reported_and_nothing_is_stored(db: str, tmp_path: Path
     assert "Nothing reviewed yet" in _ok("review", "summary", "-p", db)
 
 
+def test_a_change_to_a_retired_code_is_a_located_problem(db: str, tmp_path: Path) -> None:
+    rows = _export(db, tmp_path / "review.csv")
+    changed = [
+        dict(r, decision="c", new_code="risk_taking") for r in _by_code(rows)["coaching"][:2]
+    ]
+    _ok("codes", "retire", "risk_taking", "-p", db)
+    sheet = _write(changed, tmp_path / "retired.csv")
+    result = runner.invoke(app, ["review", "import", str(sheet), "-p", db])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[0] for line in lines[:-1]] == [f"{sheet}:{n}" for n in (2, 3)]
+    assert all("risk_taking is retired" in line for line in lines[:-1])
+    assert "Nothing reviewed yet" in _ok("review", "summary", "-p", db)
+    _ok("codes", "retire", "risk_taking", "--undo", "-p", db)
+    assert "Stored 2 decision(s)" in _ok("review", "import", str(sheet), "-p", db)
+
+
 def test_files_that_are_not_sheets_are_refused(db: str, tmp_path: Path) -> None:
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)

@@ -425,6 +425,27 @@ def test_own_codings_change_and_go_others_are_refused(bench: Bench) -> None:
     assert again.status_code == 409 and "no longer in the project" in again.json()["error"]
 
 
+def test_a_retired_code_is_marked_and_refused_for_new_codings(bench: Bench) -> None:
+    with api.open_project(bench.location) as project:
+        api.codes.retire_code(project, "risk_taking")
+    listed = {c["code"]: c for c in bench.client.get("/api/codes.json").json()}
+    assert listed["risk_taking"]["retired"] is True and listed["coaching"]["retired"] is False
+    # The page's picker data says so too (the picker leaves it out).
+    page = bench.client.get("/reader", params={"source": "s1_union_officer.srt"}).text
+    data = re.search(r'<script type="application/json" id="codes-data">(.*?)</script>', page)
+    assert data is not None
+    assert {c["code"] for c in json.loads(data.group(1)) if c["retired"]} == {"risk_taking"}
+    body = {"source": "s1_union_officer.srt", "start": 974, "end": 990, "code": "risk_taking"}
+    refused = bench.post("/api/code", body)
+    assert refused.status_code == 400 and "risk_taking is retired" in refused.json()["error"]
+    made = bench.post("/api/code", {**body, "code": "coaching"})
+    recoded = bench.post(
+        "/api/recode",
+        {"coding_id": made.json()["id"], "expected_code": "coaching", "new_code": "risk_taking"},
+    )
+    assert recoded.status_code == 400 and "retired" in recoded.json()["error"]
+
+
 def test_memos_on_a_source_and_on_a_coding_show_in_the_reader(bench: Bench) -> None:
     source = "s1_union_officer.srt"
     coding = bench.client.get("/reader.json", params={"source": source}).json()["codings"][0]

@@ -49,6 +49,22 @@ def resolve_code(project: Project, code: str | None, option: str = "--code") -> 
     raise UsageError(f"unknown code {code!r} for {option} (choose from {_choices(valid)})")
 
 
+def code_to_apply(project: Project, code: str, option: str = "--code") -> str:
+    """The id of the code ``code`` names, for a new coding or a change to one: a
+    retired code (``pdcode codes retire``) is refused, as ``pdcode code`` no longer
+    applies it; its codings stay and every filter still takes it."""
+    from pdcode.api.workbench import codes
+
+    found = resolve_code(project, code, option)
+    assert found is not None
+    if any(c["code"] == found and c["retired"] for c in codes(project)):
+        raise UsageError(
+            f"{option} {code!r}: {found} is retired, so no new coding can use it "
+            f"(its codings stay; pdcode codes retire {found} --undo brings it back)"
+        )
+    return found
+
+
 def check_strand(project: Project, strand: str | None, option: str = "--strand") -> str | None:
     """``strand`` itself, if a source of the project is in it."""
     if strand is None:

@@ -230,14 +230,14 @@ def decide(
     ``expect`` is the (start, end, code) of the coding the reviewer was shown; pass
     it whenever the id came from an earlier request, since a rerun of the coder
     may give the id to another coding."""
-    from pdcode.api.filters import resolve_code
+    from pdcode.api.filters import code_to_apply
 
     if decision not in store.DECISIONS:
         raise UsageError(
             f"unknown decision {decision!r} (choose from {', '.join(store.DECISIONS)})"
         )
     if new_code is not None:
-        new_code = resolve_code(project, new_code)
+        new_code = code_to_apply(project, new_code)
     return store.decide(project, coding_id, reviewer, decision, new_code, expect)
 
 

@@ -195,11 +195,11 @@ class _Codes:
 
     def resolve(self, name: str) -> tuple[str | None, str]:
         """(the code's id, "") or (None, the reason it is not a code to change to)."""
-        from pdcode.api.filters import resolve_code
+        from pdcode.api.filters import code_to_apply
 
         if name not in self.found:
             try:
-                code = resolve_code(self.project, name, option="new_code")
+                code = code_to_apply(self.project, name, option="new_code")
             except UsageError as exc:
                 self.found[name] = (None, exc.message)
             else:

@@ -221,7 +221,8 @@ def _leaves(project: Project) -> list[str]:
 
 
 def _stored_code(project: Project, code: str) -> str:
-    """A codable code of a stored codebook, by id or name (any case)."""
+    """A codable code of a stored codebook, by id or name (any case), not retired."""
+    from pdcode.api.filters import code_to_apply
     from pdcode.store.codings import known_codes
 
     known = known_codes(project)
@@ -233,7 +234,7 @@ def _stored_code(project: Project, code: str) -> str:
                 "(pdcode code --codebook FILE)"
             )
         raise _unknown("code", code, "--code-as", sorted(set(known.values())))
-    return found
+    return code_to_apply(project, found, "--code-as")
 
 
 # -- the workbench's search page ---------------------------------------------------

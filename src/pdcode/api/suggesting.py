@@ -35,9 +35,11 @@ class SuggestReport:
     sources: int
     removed: int
     added: int
-    per_code: tuple[tuple[str, int], ...]  # every code the model learned, in its order
+    per_code: tuple[tuple[str, int], ...]  # every code the model learned, in its order,
+    # but the retired
     shipped: bool = False  # the shipped model, copied into the project by this run
     rules: CodeReport | None = None  # with union_rules: the rules' run
+    retired: tuple[str, ...] = ()  # codes the model learned, retired since: not suggested
 
     @property
     def union(self) -> str | None:
@@ -78,14 +80,18 @@ def suggest(
     unit) of ``sources`` (default: all), replacing the previous suggestions of
     ``model:NAME@HASH`` in those sources in one transaction; other coders' codings
     are never touched. With ``union_rules``, also code the same sources with that
-    codebook's rules (``pdcode code``, by the model's unit), a coder of its own."""
+    codebook's rules (``pdcode code``, by the model's unit), a coder of its own.
+    Codes retired since the model learned them (``pdcode codes retire``) are not
+    suggested, as ``pdcode code`` no longer applies their rules."""
     from pdcode.api.coding import code_project
+    from pdcode.api.workbench import codes
 
     scope = _scope(project, sources)
     loaded = load(project, model)
     fitted = loaded.model
     attach_rules(project, loaded.name, fitted)
     thresholds = dict(zip(fitted.codes_, (float(t) for t in fitted.thresholds_), strict=True))
+    retired = {c["code"] for c in codes(project) if c["retired"]} & set(fitted.codes_)
     book_id = store.codebook_id(project, loaded.codebook)
     counts: Counter[str] = Counter()
     # One transaction: units read and suggestions written in batches, so memory
@@ -95,7 +101,7 @@ def suggest(
     ) as run:
         total, _ = run.size(loaded.unit)
         units = (u for batch in run.units(loaded.unit) for u in batch)
-        run.add(_suggested(units, fitted, thresholds, counts, total, on_progress))
+        run.add(_suggested(units, fitted, thresholds, retired, counts, total, on_progress))
     rules = None
     if union_rules is not None:
         if sources is None:
@@ -112,9 +118,10 @@ def suggest(
         sources=len(scope),
         removed=run.removed,
         added=run.added,
-        per_code=tuple((code, counts.get(code, 0)) for code in fitted.codes_),
+        per_code=tuple((c, counts.get(c, 0)) for c in fitted.codes_ if c not in retired),
         shipped=loaded.shipped,
         rules=_rules_total(project, rules, scope) if sources is not None else rules,
+        retired=tuple(c for c in fitted.codes_ if c in retired),
     )
 
 
@@ -122,15 +129,19 @@ def _suggested(
     units: Iterator[CodingUnit],
     fitted: SuggestionModel,
     thresholds: dict[str, float],
+    retired: set[str],
     counts: Counter[str],
     total: int,
     on_progress: Callable[[int, int], None] | None,
 ) -> Iterator[NewCoding]:
-    """The model's suggestions on ``units``, ``BATCH`` units at a time, counted per code."""
+    """The model's suggestions on ``units``, ``BATCH`` units at a time, counted per
+    code; none of a ``retired`` code."""
     done = 0
     while batch := list(islice(units, BATCH)):
         for unit, suggestions in zip(batch, fitted.suggest([u.text for u in batch]), strict=True):
             for s in suggestions:
+                if s.code in retired:
+                    continue
                 match = locate(unit.text, s.top_terms)
                 counts[s.code] += 1
                 yield NewCoding(

@@ -28,7 +28,9 @@ MEMO_LIMIT = 20_000  # characters; a memo is a note, not a document
 
 def codes(project: Project) -> list[dict[str, Any]]:
     """Every codable code (newest codebook's definition wins), in codebook order:
-    code, name, definition, colour, parent, codebook — for pickers and legends."""
+    code, name, definition, colour, parent, codebook, retired — for pickers and
+    legends (a retired code keeps its colour for its codings, but pickers do not
+    offer it for new ones)."""
     seen: dict[str, dict[str, Any]] = {}
     for row in page_store.code_rows(project):
         if row["is_group"] or row["code"] in seen:
@@ -40,6 +42,7 @@ def codes(project: Project) -> list[dict[str, Any]]:
             "colour": row["colour"],
             "parent": row["parent"],
             "codebook": f"{row['codebook']}@{row['version']}",
+            "retired": bool(row["retired"]),
         }
     found = list(seen.values())
     for i, code in enumerate(found):
@@ -237,10 +240,9 @@ def code_span(
 ) -> dict[str, Any]:
     """A person (``coder``, their bare name) codes ``text[start:end]`` of ``source``,
     with provenance ``human:NAME``; returns the stored coding."""
-    from pdcode.api.filters import resolve_code
+    from pdcode.api.filters import code_to_apply
 
-    found = resolve_code(project, code)
-    assert found is not None
+    found = code_to_apply(project, code)
     coding_id = handcoding.add_coding(
         project, source, start, end, found, coder, provenance=f"human:{coder}"
     )
@@ -254,10 +256,9 @@ def uncode(project: Project, coding_id: int, coder: str, expected_code: str) -> 
 
 def recode(project: Project, coding_id: int, coder: str, expected_code: str, new_code: str) -> None:
     """Give one of the person's own codings another code."""
-    from pdcode.api.filters import resolve_code
+    from pdcode.api.filters import code_to_apply
 
-    found = resolve_code(project, new_code)
-    assert found is not None
+    found = code_to_apply(project, new_code)
     handcoding.change_coding(project, coding_id, coder, expected_code, found)
 
 

@@ -206,6 +206,8 @@ def suggest(
     for code, count in (rules or {}).items():  # codes only the rules have
         table.add_row(Breakable(printable(code)), "", str(count))
     console.print(table)
+    if report.retired:
+        console.print(f"Not suggested (retired): {', '.join(report.retired)}.", markup=False)
     said = [
         f"Suggested {report.added:,} codings as {report.coder} on {report.units:,} respondent "
         f"{report.unit}s in {report.sources} sources ({report.removed:,} from its previous "

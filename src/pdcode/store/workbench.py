@@ -50,8 +50,10 @@ def coded_turns(project: Project) -> dict[str, dict[str, int]]:
 
 def code_rows(project: Project) -> list[dict[str, Any]]:
     """Every code of the stored codebooks (newest load first): codebook, version,
-    code, name, parent, definition, colour, is_group."""
-    cd, cb = schema.codes, schema.codebooks
+    code, name, parent, definition, colour, is_group, and retired (from its
+    codebook by ``pdcode codes retire``)."""
+    cd, cb, rc = schema.codes, schema.codebooks, schema.retired_codes
+    retired = select(rc.c.id).where(rc.c.codebook == cb.c.name, rc.c.code == cd.c.code).exists()
     query = (
         select(
             cb.c.name.label("codebook"),
@@ -62,6 +64,7 @@ def code_rows(project: Project) -> list[dict[str, Any]]:
             cd.c.definition,
             cd.c.colour,
             cd.c.is_group,
+            retired.label("retired"),
         )
         .join(cb, cd.c.codebook_id == cb.c.id)
         .order_by(cb.c.id.desc(), cd.c.position)

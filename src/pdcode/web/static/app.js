@@ -146,6 +146,7 @@
     var q = this.input.value.trim().toLowerCase();
     var first = [], rest = [];
     CODES.forEach(function (c) {
+      if (c.retired) return;  // its codings stay, but no new coding can use it
       var id = String(c.code).toLowerCase(), name = String(c.name || "").toLowerCase();
       var def = String(c.definition || "").toLowerCase();
       if (!q || id.indexOf(q) === 0 || name.indexOf(q) === 0) first.push(c);
