@@ -114,7 +114,7 @@ def test_a_version_4_project_gains_the_coders_table(tmp_path: Path) -> None:
         conn.execute(text("DROP TABLE coders"))
         conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
     with Project.open(location) as project:
-        assert project.schema_version() == SCHEMA_VERSION == 7
+        assert project.schema_version() == SCHEMA_VERSION == 8
         assert coders.coders(project) == [] and not coders.team(project)
         added = coders.add(project, "ana")
     with Project.open(location) as project:  # nothing runs twice

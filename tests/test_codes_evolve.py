@@ -517,5 +517,5 @@ def test_a_version_5_project_gains_the_history_tables(tmp_path: Path) -> None:
         conn.execute(sql("DROP TABLE retired_codes"))
         conn.execute(sql("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
     with Project.open(location) as project:
-        assert project.schema_version() == SCHEMA_VERSION == 7
+        assert project.schema_version() == SCHEMA_VERSION == 8
         assert api.codes.history(project) == []

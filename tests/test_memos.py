@@ -16,11 +16,23 @@ from sqlalchemy import text
 
 from pdcode.store import Project
 from pdcode.store.codings import coding_rows
-from tests.conftest import REPO, SAMPLE, cli_ok, database, run_cli
+from tests.conftest import REPO, SAMPLE, cli_ok, database, run_cli, unmigrated
 from tests.test_frequencies import db  # noqa: F401  (the three-source fixture: codes x, y in g)
 
 SAMPLES = Path("refi-qda/samples")
-KEYS = ("kind", "source", "code", "start", "end", "coder", "author", "created_at", "title", "text")
+KEYS = (
+    "kind",
+    "source",
+    "code",
+    "start",
+    "end",
+    "coder",
+    "author",
+    "created_at",
+    "modified_at",
+    "title",
+    "text",
+)
 
 
 def _memos(location: str, *args: str) -> list[dict[str, Any]]:
@@ -84,15 +96,23 @@ def test_every_verb_on_every_kind(db: str, tmp_path: Path) -> None:  # noqa: F81
         json.loads(cli_ok("memo", "show", str(ids["code"]), "--json", "-p", db)) == by_kind["code"]
     )
 
-    # An edit replaces the text (and a title given); author, target and date stay.
+    # An edit replaces the text (and a title given) and is dated; author, target and
+    # creation date stay.
+    assert by_kind["code"]["modified_at"] is None
+    assert "edited" not in shown
     memo = tmp_path / "memo.txt"
     memo.write_bytes("\ufeffRewritten,\r\nfrom a file.\r\n".encode())
-    cli_ok("memo", "edit", str(ids["code"]), "--file", str(memo), "-p", db)
+    said = cli_ok("memo", "edit", str(ids["code"]), "--file", str(memo), "-p", db)
     after = json.loads(cli_ok("memo", "show", str(ids["code"]), "--json", "-p", db))
     assert after["text"] == "Rewritten,\nfrom a file."
-    assert {k: v for k, v in after.items() if k != "text"} == {
-        k: v for k, v in by_kind["code"].items() if k != "text"
+    assert {k: v for k, v in after.items() if k not in ("text", "modified_at")} == {
+        k: v for k, v in by_kind["code"].items() if k not in ("text", "modified_at")
     }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", after["modified_at"])
+    assert after["modified_at"] >= after["created_at"]
+    assert f"edited {after['modified_at']}" in " ".join(said.split())
+    shown = cli_ok("memo", "show", str(ids["code"]), "-p", db)
+    assert f"edited {after['modified_at']}" in shown
     cli_ok("memo", "edit", str(ids["code"]), "--text", "Shorter.", "--title", "", "-p", db)
     assert _memos(db, "--kind", "code")[0]["title"] is None
 
@@ -275,8 +295,14 @@ def sample_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     _add(location, "--code", "coaching", "--text", "Coaching ≠ mentoring?", "--coder", "ana")
     _add(location, "--coding", str(first["id"]), "--text", "Too broad a span.", "--coder", "ben")
     _add(location, "--code", "distributed_leadership", "--text", "Same date, same code.", "--coder", "ana")  # fmt: skip
+    cli_ok("memo", "edit", "3", "--text", "Coaching is not mentoring.", "-p", location)
     with database(location) as conn:
-        conn.execute(text("UPDATE memos SET created_at = '2024-03-01T09:30:00Z' WHERE id = 1"))
+        conn.execute(
+            text(
+                "UPDATE memos SET created_at = '2024-03-01T09:30:00Z',"
+                " modified_at = '2024-04-02T10:00:00Z' WHERE id = 1"
+            )
+        )
     out = folder / "sample.qdpx"
     cli_ok("export", "qdpx", "-o", str(out), "-p", location)
     return location, out
@@ -294,6 +320,9 @@ def test_every_memo_survives_a_qdpx_round_trip(
     after = [tuple(m[k] for k in KEYS) for m in _memos(fresh)]
     assert after == before and len({m[0] for m in before}) == 4
     assert before[0][KEYS.index("created_at")] == "2024-03-01T09:30:00Z"
+    assert before[0][KEYS.index("modified_at")] == "2024-04-02T10:00:00Z"
+    edited = [m for m in before if m[KEYS.index("modified_at")] is not None]
+    assert len(edited) == 2  # the one dated above and the one edited by the CLI
     again = tmp_path / "again.qdpx"
     cli_ok("export", "qdpx", "-o", str(again), "-p", fresh)
     with zipfile.ZipFile(out) as a, zipfile.ZipFile(again) as b:
@@ -333,6 +362,8 @@ def test_memos_are_notes_where_the_schema_puts_them(
     [project_note] = [notes[r.get("targetGUID")] for r in places["project"]]
     assert project_note.get("name") == "RQ"
     assert project_note.get("creationDateTime") == "2024-03-01T09:30:00Z"
+    assert project_note.get("modifiedDateTime") == "2024-04-02T10:00:00Z"
+    assert sum(n.get("modifiedDateTime") is not None for n in notes.values()) == 2
 
 
 def test_notes_from_other_tools_find_their_place(tmp_path: Path) -> None:
@@ -405,3 +436,23 @@ def test_real_exports_with_notes_still_import(shared: Path, tmp_path: Path) -> N
         other = str(tmp_path / f"{name}.db")
         cli_ok("init", "-p", other)
         cli_ok("import", "qdpx", str(shared / SAMPLES / name), "-p", other)
+
+
+def test_a_version_7_project_keeps_its_memos_and_dates_edits_from_then_on(
+    db: str,  # noqa: F811
+) -> None:
+    from pdcode.store import migrations, schema
+
+    ids = _each_kind(db)
+    before = _memos(db)
+    # As pdcode 7 stored it: no modified_at column.
+    with unmigrated(db) as conn:
+        conn.execute(text("ALTER TABLE memos DROP COLUMN modified_at"))
+        migrations.set_version(conn, 7)
+    with Project.open(db) as project:  # opening brings it to version 8
+        assert project.schema_version() == schema.SCHEMA_VERSION == 8
+    after = _memos(db)
+    assert after == before and all(m["modified_at"] is None for m in after)
+    cli_ok("memo", "edit", str(ids["source"]), "--text", "Now edited.", "-p", db)
+    edited = {m["id"]: m["modified_at"] for m in _memos(db)}
+    assert edited.pop(ids["source"]) is not None and set(edited.values()) == {None}

@@ -460,6 +460,13 @@ def test_memos_on_a_source_and_on_a_coding_show_in_the_reader(bench: Bench) -> N
     page = bench.client.get("/reader", params={"source": source}).text
     assert "<strong>W</strong>" in page and "Workload theme." in page
     assert f"on coding <em>{coding['name']}</em>" in page and "Borderline." in page
+    assert "edited" not in page
+    with api.open_project(bench.location) as project:
+        api.memos.edit(project, on_source.json()["id"], "Workload, then time.")
+    edited = bench.client.get("/reader.json", params={"source": source}).json()["memos"][0]
+    assert edited["modified_at"] is not None and edited["text"] == "Workload, then time."
+    page = bench.client.get("/reader", params={"source": source}).text
+    assert f"· edited {edited['modified_at']}" in page
     assert bench.post("/api/memo", {"source": source, "text": "  "}).status_code == 400
     both = bench.post("/api/memo", {"source": source, "coding_id": coding["id"], "text": "x"})
     assert both.status_code == 400

@@ -114,7 +114,7 @@ class NewMemo:
     """A memo (a REFI-QDA Note): on a coding, a source, a code, or the project.
 
     ``coding`` is (start, end, code, coder) of a coding in ``source``; ``created_at``
-    the memo's own date (None: dated when stored)."""
+    the memo's own date (None: dated when stored), ``modified_at`` its last edit's."""
 
     author: str
     text: str
@@ -123,3 +123,4 @@ class NewMemo:
     code: str | None = None
     coding: tuple[int, int, str, str] | None = None
     created_at: str | None = None
+    modified_at: str | None = None

@@ -28,7 +28,7 @@ KINDS = store.KINDS
 FORMATS = ("csv", "json")
 COLUMNS = (
     "id", "kind", "source", "code", "coding_id", "start", "end", "coder",
-    "author", "created_at", "title", "text",
+    "author", "created_at", "modified_at", "title", "text",
 )  # fmt: skip
 TITLE_LIMIT = 1024  # the column's width
 
@@ -44,6 +44,7 @@ class Memo:
     author: str
     created_at: str
     text: str
+    modified_at: str | None = None  # its last edit's date; None if never edited
     title: str | None = None
     source: str | None = None
     code: str | None = None
@@ -241,7 +242,7 @@ def show(project: Project, memo_id: int) -> Memo:
 
 def edit(project: Project, memo_id: int, text: str, title: str | None = None) -> Memo:
     """Replace a memo's text (and its title, when ``title`` is given; an empty one
-    removes it); its author, target and date stay."""
+    removes it), dated in ``modified_at``; its author, target and creation date stay."""
     show(project, memo_id)
     store.edit_memo(project, memo_id, text, _title(title), keep_title=title is None)
     return show(project, memo_id)

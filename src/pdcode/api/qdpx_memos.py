@@ -82,6 +82,7 @@ def export_notes(
                 memo["text"],
                 guid("user", memo["author"]),
                 created=memo["created_at"],
+                modified=memo["modified_at"],
             )
         )
         if kind == "coding":
@@ -138,6 +139,7 @@ def import_memos(
                 code,
                 coding,
                 note.created,
+                note.modified,
             )
         )
     return memos

@@ -153,6 +153,8 @@ def _print(memo: Memo) -> None:
     if memo.kind == "coding":
         _say(f"coded by {memo.coder}")
     _say(f"by {memo.author}, {memo.created_at}")
+    if memo.modified_at:
+        _say(f"edited {memo.modified_at}")
     if memo.title:
         _say(f"title: {memo.title}")
     console.print()
@@ -169,15 +171,18 @@ def edit(
         str | None, typer.Option(help="A new title ('' removes it; left out, the title stays).")
     ] = None,
 ) -> None:
-    """Replace a memo's text (and title, if given). Its author, what it is on and its
-    date stay."""
+    """Replace a memo's text (and title, if given), dating the edit. Its author, what
+    it is on and its creation date stay."""
     from pdcode import api
     from pdcode.api import memos
 
     body = memos.memo_text(text, file)
     with api.open_project(project) as proj:
         memo = memos.edit(proj, memo_id, body, title)
-    _say(f"Edited memo {memo.id} on {memo.target} (by {memo.author}, {memo.created_at}).")
+    _say(
+        f"Edited memo {memo.id} on {memo.target} (by {memo.author}, {memo.created_at};"
+        f" edited {memo.modified_at})."
+    )
 
 
 @memo_app.command("delete")

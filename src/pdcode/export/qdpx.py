@@ -116,6 +116,8 @@ def project_xml(project: RefiProject, origin: str) -> bytes:
                 attrs["creatingUser"] = note.user_guid
             if note.created:  # a memo's own date: stored data, the same on every export
                 attrs["creationDateTime"] = note.created
+            if note.modified:  # its last edit's date, when it was edited
+                attrs["modifiedDateTime"] = note.modified
             element = ET.SubElement(notes, "Note", attrs)
             ET.SubElement(element, "PlainTextContent").text = _xml_text(note.text)
     _note_refs(root, project.note_guids)  # the project's own notes come last (the schema's order)

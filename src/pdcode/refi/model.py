@@ -82,6 +82,7 @@ class Note:
     source_guid: str | None = None  # the source it is attached to, if any
     code_guid: str | None = None  # read only: the first code naming it in a NoteRef
     created: str | None = None  # creationDateTime as pdcode dates: 2024-05-01T09:30:00Z
+    modified: str | None = None  # modifiedDateTime, the same way
 
 
 @dataclass(frozen=True)

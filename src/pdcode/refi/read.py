@@ -299,6 +299,7 @@ def _project(
                 _guid(element.get("creatingUser")) or None,
                 code_guid=on_code.get(_guid(element.get("guid"))),
                 created=_when(element.get("creationDateTime")),
+                modified=_when(element.get("modifiedDateTime")),
             )
         )
     for part in SKIPPED_PARTS:

@@ -61,7 +61,7 @@ codings = Table(
 )
 
 # As v3 made them: naming their coding in ``codings``.
-memos = schema.memos_table(metadata, "codings")
+memos = schema.memos_table(metadata, "codings", edits=False)
 reviews = schema.reviews_table(metadata, "codings")
 
 

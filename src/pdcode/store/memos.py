@@ -101,6 +101,7 @@ def memo_rows(
             m.c.title,
             m.c.text,
             m.c.created_at,
+            m.c.modified_at,
         )
         .select_from(m.outerjoin(s, m.c.source_id == s.c.id).outerjoin(c, m.c.coding_id == c.c.id))
         .order_by(m.c.created_at, m.c.id)
@@ -149,9 +150,9 @@ def coding_exists(project: Project, coding_id: int) -> bool:
 def edit_memo(
     project: Project, memo_id: int, text: str, title: str | None, keep_title: bool
 ) -> None:
-    """Give a memo new text (and, unless ``keep_title``, a new title); its author,
-    target and ``created_at`` stay."""
-    values: dict[str, Any] = {"text": text}
+    """Give a memo new text (and, unless ``keep_title``, a new title), dated in
+    ``modified_at``; its author, target and ``created_at`` stay."""
+    values: dict[str, Any] = {"text": text, "modified_at": _now()}
     if not keep_title:
         values["title"] = title
     m = schema.memos
@@ -196,6 +197,7 @@ def insert_memos_in(conn: Connection, memos: Sequence[NewMemo]) -> None:
             "title": memo.title,
             "text": memo.text,
             "created_at": memo.created_at or now,
+            "modified_at": memo.modified_at,
         }
         # The same memo (target, author, text, date) is stored once: importing a
         # file again with --replace removes its sources' memos with the sources,
@@ -218,7 +220,9 @@ def memos_of(project: Project, source: str) -> list[dict[str, Any]]:
     reader)."""
     m, s = schema.memos, schema.sources
     query = (
-        select(m.c.id, m.c.coding_id, m.c.author, m.c.title, m.c.text, m.c.created_at)
+        select(
+            m.c.id, m.c.coding_id, m.c.author, m.c.title, m.c.text, m.c.created_at, m.c.modified_at
+        )
         .join(s, m.c.source_id == s.c.id)
         .where(s.c.name == source)
         .order_by(m.c.created_at, m.c.id)

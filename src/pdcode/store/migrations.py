@@ -161,6 +161,13 @@ def _compact_codings(conn: Connection) -> None:
     conn.execute(text(schema.CODINGS_VIEW))
 
 
+@register(8)
+def _memo_edits(conn: Connection) -> None:
+    """v8: memos.modified_at, when a memo was last edited (NULL for every memo
+    stored before: pdcode did not record it)."""
+    add_columns(conn, schema.memos, ("modified_at",))
+
+
 def add_columns(conn: Connection, table: Any, names: tuple[str, ...]) -> None:
     """``ALTER TABLE ... ADD COLUMN`` for each of ``names`` the table lacks, the
     column's type written by the connection's dialect (SQLite, PostgreSQL...).

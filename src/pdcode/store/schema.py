@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 # Text sorts by code point on every backend, as under SQLite's BINARY collation: on
@@ -219,9 +219,12 @@ JOIN coding_codes l ON l.id = k.code_id
 LEFT JOIN coding_rules r ON r.id = k.rule_id"""
 
 
-def memos_table(meta: MetaData, codings: str = "coding_spans") -> Table:
+def memos_table(meta: MetaData, codings: str = "coding_spans", edits: bool = True) -> Table:
     """The memos table in ``meta``, naming its coding in the table ``codings``
-    (``legacy`` makes the v6 one, which named ``codings``)."""
+    (``legacy`` makes the v6 one, which named ``codings`` and had no ``edits``)."""
+    # From v8, when a memo's text or title was last edited (NULL: never); an
+    # edit keeps ``created_at``, so a memo shows both, as a REFI-QDA Note does.
+    edited = [Column("modified_at", _string(32))] if edits else []
     return Table(
         "memos",
         meta,
@@ -233,6 +236,7 @@ def memos_table(meta: MetaData, codings: str = "coding_spans") -> Table:
         Column("title", _string(1024)),
         Column("text", _text(), nullable=False),
         Column("created_at", _string(32), nullable=False),
+        *edited,
     )
 
 
