@@ -259,3 +259,57 @@ def test_edges_spelled_with_s_or_k_find_the_long_s_and_kelvin_sign() -> None:
             )
             found += expected is not None
     assert found >= 7  # most texts hold a match: the comparison is not vacuous
+
+
+def test_a_boundary_inside_a_pattern_next_to_a_letter_outside_ascii() -> None:
+    """``\\b`` and ``\\B`` inside a pattern, with a letter outside ASCII (or a group of
+    such words) on one side and text the pattern does not spell on the other, mean
+    what they mean to the backtracking ``regex`` engine: RE2's own ``\\b`` would
+    never find "école" after a space."""
+    import regex
+
+    from pdcode.codebook.dialect import Subject, compile_regex
+
+    patterns = [
+        r"\bprofesseur\b.{0,40}\bécole\b",
+        r"\bteacher\b.{0,40}\b(Übung|Ärger)\b",
+        r"(café|thé)\b.{0,10}\bplan",
+        r"\bmon\b.{0,10}\B[éè]",
+        r"\b(élève|étudiant)s?\b.{0,20}\bprogrès",
+        r"\bwhānau\b.{0,20}\bhui\b",
+        r"\bthe\b.{0,20}\bcafé\b.{0,10}\bwas\b",
+        r"\b(?:école|school)\b.{0,10}\bplan",  # a group of mixed kinds: RE2's own \b
+    ]
+    texts = [
+        "le professeur de mon école",
+        "Le professeur (école) — encore",
+        "the teacher said Übung, then Ärger!",
+        "un thé, plan ; un café plan",
+        "thé-plan",
+        "mon élève",
+        "des élèves font des progrès",
+        "étudiants: progrès!",
+        "the whānau came to the hui",
+        "the best café in town was full",
+        "our school plan, notre école plan",
+        "",
+    ]
+    matched: set[str] = set()
+    for pattern in patterns:
+        linear, backtracking = compile_regex(pattern), regex.compile(pattern, regex.IGNORECASE)
+        for text in texts:
+            expected = backtracking.search(text)
+            assert linear.search(Subject(text)) == (expected.span() if expected else None), (
+                pattern,
+                text,
+            )
+            if expected is not None:
+                matched.add(pattern)
+    assert matched == set(patterns)  # each finds something: no comparison is vacuous
+    # An ASCII letter glued to "é": no boundary, as Python says.
+    assert compile_regex(patterns[0]).search(Subject("le professeur de monécole")) is None
+    # The one difference left (docs/codebooks.md): a letter outside ASCII glued to
+    # one the pattern spells, where no boundary is, counts as one.
+    glued = "le professeur de naïécole"
+    assert regex.search(patterns[0], glued) is None
+    assert compile_regex(patterns[0]).search(Subject(glued)) is not None

@@ -35,8 +35,7 @@ class SuggestReport:
     sources: int
     removed: int
     added: int
-    per_code: tuple[tuple[str, int], ...]  # every code the model learned, in its order,
-    # but the retired
+    per_code: tuple[tuple[str, int], ...]  # each code the model learned, but the retired
     shipped: bool = False  # the shipped model, copied into the project by this run
     rules: CodeReport | None = None  # with union_rules: the rules' run
     retired: tuple[str, ...] = ()  # codes the model learned, retired since: not suggested

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pdcode.codebook.bounds import edges_are_ascii_word, resolve_bounds
 from pdcode.codebook.regex_syntax import (
     LOOK_CHARS,
     NON_ASCII,
@@ -44,9 +45,7 @@ from pdcode.codebook.regex_syntax import (
     Parser,
     RegexProblem,
     Tok,
-    edges_are_ascii_word,
     is_word,
-    resolve_bounds,
     unsupported,
 )
 

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
 
 NON_ASCII = re.compile("[^\x00-\x7f]")
 LOOK_CHARS = 255  # the most a lookaround at a pattern's edge reads
@@ -44,7 +43,6 @@ _SHORTHAND = {
     "s": (f"[{SPACE}]", SPACE, f"[{SPACE}]", SPACE),
     "S": (f"(?-i:[^{SPACE}])", NOT_SPACE, f"(?-i:[^{SPACE}])", NOT_SPACE),
 }
-_NEVER = r"[^\x00-\x{10FFFF}]"  # matches nothing
 _SPECIAL = set("\\.^$|?*+()[]{}")
 _FLAGS_KEPT = set("ims")
 _FLAGS_IGNORED = set("u")  # Unicode: always on
@@ -401,85 +399,3 @@ def _not_word() -> str:
         else:
             ranges.append((code, code))
     return "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
-
-
-def _atom_word(tok: Tok) -> bool | None:
-    return tok.word if tok.kind in ("lit", "esc") else None
-
-
-def resolve_bounds(toks: list[Tok], unicode: bool) -> list[str]:
-    """RE2 text for each token (``unicode``: for any text), a ``\\b`` between two
-    atoms whose word-ness the pattern spells out replaced by what it must be
-    (always or never true)."""
-    out = []
-    for k, tok in enumerate(toks):
-        if tok.kind != "bound":
-            out.append(tok.uni or tok.out if unicode else tok.out)
-            continue
-        before = _atom_word(toks[k - 1]) if k > 0 else None
-        after = None
-        if k + 1 < len(toks):
-            follows = toks[k + 2] if k + 2 < len(toks) else None
-            if not (follows is not None and follows.kind == "quant" and follows.min0):
-                after = _atom_word(toks[k + 1])
-        if before is None or after is None:
-            out.append(tok.out)
-            continue
-        boundary = before != after
-        wanted = boundary if tok.char == "b" else not boundary
-        out.append("" if wanted else _NEVER)
-    return out
-
-
-def edges_are_ascii_word(source: str) -> tuple[bool, bool]:
-    """Whether every match of ``source`` (Python syntax) starts, and ends, with an
-    ASCII letter, digit or underscore: there RE2's ``\\b`` is a superset of the
-    Unicode one and can stay in the pattern to narrow the search."""
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-
-        items = list(_parser.parse(source))
-    except Exception:
-        return False, False
-    first, last = _edge(items, False), _edge(items, True)
-    return first[0] and not first[1], last[0] and not last[1]
-
-
-# ASCII word characters that match only ASCII characters without case: "s" and
-# "k" also match the long s (U+017F) and the Kelvin sign (U+212A), word
-# characters RE2's ASCII \b does not see, so an edge spelled with them is not
-# ASCII-only ("\bschool" must find "ſchool", as a backtracking engine does).
-_ASCII_WORD = frozenset("abcdefghijlmnopqrtuvwxyzABCDEFGHIJLMNOPQRTUVWXYZ0123456789_")
-
-
-def _edge(items: list[Any], last: bool) -> tuple[bool, bool]:
-    """(every first/last character is an ASCII word character, may match empty)."""
-    ok = True
-    for op, av in reversed(items) if last else items:
-        name = str(op)
-        if name == "AT":
-            continue
-        if name == "LITERAL":
-            item_ok, nullable = chr(av) in _ASCII_WORD, False
-        elif name == "IN":
-            item_ok = all(
-                (str(o) == "LITERAL" and chr(v) in _ASCII_WORD)
-                or (str(o) == "RANGE" and all(chr(x) in _ASCII_WORD for x in range(v[0], v[1] + 1)))
-                for o, v in av
-            )
-            nullable = False
-        elif name == "SUBPATTERN":
-            item_ok, nullable = _edge(list(av[-1]), last)
-        elif name == "BRANCH":
-            results = [_edge(list(b), last) for b in av[1]]
-            item_ok = all(r[0] for r in results)
-            nullable = any(r[1] for r in results)
-        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
-            item_ok, nullable = _edge(list(av[2]), last)
-            nullable = nullable or av[0] == 0
-        else:
-            return False, False
-        ok = ok and item_ok
-        if not nullable:
-            return ok, False
-    return ok, True
