@@ -14,8 +14,8 @@ What pdcode adds to RE2, so that patterns keep the meaning they have in Python:
   ASCII), equal to the ``regex`` module's for every character both know.
 - ``\\b`` and ``\\B`` at a pattern's start or end are checked on Unicode word
   characters (RE2's ``\\b`` knows ASCII letters only: "café" would have no word
-  boundary after its "é"). Elsewhere pdcode resolves a ``\\b`` whose two
-  neighbours the pattern spells out (``café\\b au``); any other ``\\b`` is RE2's.
+  boundary after its "é"). Elsewhere ``bounds`` rewrites each one by what the
+  pattern spells next to it (``café\\b au``, ``.{0,9}\\bécole``); any other is RE2's.
 - Lookarounds (``(?=…)``, ``(?!…)``, ``(?<=…)``, ``(?<!…)``) at the start or end
   of a pattern, outside groups, are checks at the edges of each match RE2
   finds: a lookbehind of at most ``LOOK_CHARS`` characters, a lookahead that
