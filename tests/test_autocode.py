@@ -293,6 +293,16 @@ def test_a_boundary_inside_a_pattern_next_to_a_letter_outside_ascii() -> None:
     assert compile_regex(patterns[0]).search(Subject(glued)) is not None
 
 
+def test_a_pattern_edge_not_at_a_word_boundary_next_to_a_letter_outside_ascii() -> None:
+    """An edge ``\\B`` spelled next to an ASCII letter holds next to "ë" as Python
+    says: RE2's ASCII ``\\B`` would see a boundary there and never offer the match."""
+    found = _same_first_match_as_backtracking(
+        [r"\Bing\b", r"school\B", r"\Bness"],
+        ["Zoëing now", "singing", "schoolé", "a ing", "naïveness", "ness"],
+    )
+    assert (r"\Bing\b", "Zoëing now") in found and (r"school\B", "schoolé") in found
+
+
 def _same_first_match_as_backtracking(
     patterns: list[str], texts: list[str]
 ) -> list[tuple[str, str]]:
