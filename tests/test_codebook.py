@@ -125,6 +125,39 @@ def test_a_pattern_re2_cannot_run_is_a_located_problem_naming_its_construct(
         load_codebook(path)
 
 
+def test_a_regex_that_can_match_nothing_is_a_located_problem(tmp_path: Path) -> None:
+    """Such a rule would code segments that hold none of its words: ``(coach)?``
+    matches the empty text everywhere."""
+    path = _book(
+        tmp_path,
+        "name: b\nversion: '1'\ncodes:\n  - id: a\n    name: A\n    rules:\n      regex:\n"
+        "        - '\\b(coach|mentor)?\\b'\n        - '\\bcoach(es|ing)?\\b'\n"
+        "        - '(?<!not )\\b'\n        - '\\p{L}*'\n"
+        "      exclude_if:\n        regex: ['x*']\n",
+    )
+    problems = {(p.type, p.line) for p in validate_codebook(path)}
+    assert problems == {
+        ("empty-match-regex", 8),
+        ("empty-match-regex", 10),
+        ("empty-match-regex", 11),  # RE2 syntax Python's parser cannot read: probed
+        ("empty-match-regex", 13),
+    }
+    with pytest.raises(CodebookError, match=r"book\.yaml:8 \[a\]: empty-match-regex"):
+        load_codebook(path)
+    # Coding with such a rule would have coded every segment of the sample.
+    from pdcode.autocode import RuleCoder
+    from pdcode.codebook.model import Codebook
+
+    book = Codebook.model_validate(
+        {
+            "name": "b",
+            "version": "1",
+            "codes": [{"id": "a", "name": "A", "rules": {"regex": [r"\b(coach)?\b"]}}],
+        }
+    )
+    assert all(RuleCoder(book).code(["Nothing about it.", "Another one."]))
+
+
 def _timed(path: Path) -> tuple[list[Problem], float]:
     started = time.perf_counter()
     problems = validate_codebook(path)

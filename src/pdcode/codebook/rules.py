@@ -20,10 +20,38 @@ def _check_regex(items: Any, loc: tuple[Any, ...], found: Found) -> None:
             continue
         try:
             # Compiled as autocode compiles it (and cached): coding reuses it.
-            compile_regex(pattern)
+            compiled = compile_regex(pattern)
         except RegexProblem as exc:
             kind = "unsupported-regex" if exc.unsupported else "invalid-regex"
             found.append((kind, (*loc, i), f"{pattern!r}: {exc}"))
+            continue
+        if _matches_empty(pattern, compiled):
+            found.append((
+                "empty-match-regex",
+                (*loc, i),
+                f"{pattern!r} can match no text at all, so it would fire on segments that "
+                "hold none of its words; make some part of it required (for example "
+                "(coach|mentor), not (coach|mentor)?)",
+            ))  # fmt: skip
+
+
+def _matches_empty(pattern: str, compiled: Any) -> bool:
+    """Whether ``pattern`` can match the empty string: its least width by Python's
+    parser, or, for RE2 syntax that parser cannot read, an empty match found in a
+    few short texts."""
+    from pdcode.codebook.dialect import Subject
+
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        least: int = _parser.parse(pattern).getwidth()[0]
+        return least == 0
+    except Exception:
+        probes = ("", " ", "a", "a b", "é, é")
+        return any(
+            (span := compiled.search(Subject(text))) is not None and span[0] == span[1]
+            for text in probes
+        )
 
 
 def _check_phrases(items: Any, loc: tuple[Any, ...], found: Found) -> None:
