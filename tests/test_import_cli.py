@@ -464,3 +464,30 @@ def test_analysis_verbs_name_sources_with_nothing_to_count(tmp_path: Path, db: s
         assert len(notes) == 1 and "questions_only.txt" in notes[0], verb
     code, _, err = _run("sources", "-p", db)
     assert "contribute no codable segment" not in err
+
+
+# An auto-transcript: names only, and no question marks to tell who asks.
+UNPUNCTUATED = (
+    "Sam Okafor: so tell me how the hub chooses its work groups\n\n"
+    "Jo Bell: we start from what schools in the area ask for\n\n"
+    "Sam Okafor: and who leads them\n\n"
+    "Jo Bell: lead teachers mostly from our own schools\n\n"
+    "Sam Okafor: tell me about coaching then\n\n"
+    "Jo Bell: coaching is how we keep it going\n"
+)
+
+
+def test_no_interviewer_among_several_speakers_is_said(tmp_path: Path, db: str) -> None:
+    path = tmp_path / "auto.txt"
+    path.write_text(UNPUNCTUATED, encoding="utf-8")
+    code, out, err = _run("import", str(path), "-p", db)
+    assert code == 0 and "6 turns (6 respondent" in out
+    warned = [line for line in err.splitlines() if ": warning: " in line]
+    assert len(warned) == 1 and warned[0].startswith(str(path))
+    assert "no interviewer among 2 speakers" in warned[0] and "--interviewer NAME" in warned[0]
+    # Said who asks, the import counts three respondent turns and warns no more.
+    other = str(tmp_path / "other.db")
+    assert _run("init", "-p", other)[0] == 0
+    code, out, err = _run("import", str(path), "--interviewer", "Sam Okafor", "-p", other)
+    assert code == 0 and "6 turns (3 respondent" in out
+    assert ": warning: " not in err
