@@ -651,3 +651,35 @@ def test_a_header_names_the_interviewer_and_questions_give_one_away() -> None:
     flagged, note = infer_interviewer(path_doc.text, path_doc.turns)
     assert [t.is_interviewer for t in flagged] == [True, False] * 3
     assert note is not None and "'Ruth'" in note
+
+
+def test_a_speaker_who_asks_once_neither_is_taken_nor_hides_the_interviewer() -> None:
+    """A colleague at the door asks one question: all of their turns are questions,
+    but two turns in sixteen are too few to judge anyone by, so they do not stand
+    against the interviewer, who asks most of theirs. A short exchange keeps each
+    speaker in the comparison."""
+    from pdcode.ingest.turns import infer_interviewer
+
+    def inferred(body: bytes) -> list[tuple[str | None, bool]]:
+        doc = read_plain(body, "t.txt", OPTS)[0]
+        flagged, _note = infer_interviewer(doc.text, doc.turns)
+        return [(t.speaker, t.is_interviewer) for t in flagged]
+
+    interview = (
+        b"Ruth: How did it start?\n\nSam: Slowly.\n\nRuth: Why?\n\nSam: Trust, mostly.\n\n"
+        b"Kit: Sorry, is the hall free at three?\n\nSam: No, sorry Kit.\n\n"
+        b"Ruth: And now?\n\nSam: Better. Can I see the notes after?\n\n"
+        b"Ruth: Of course. Who leads it?\n\nSam: The deputy.\n\nRuth: Thanks.\n\n"
+        b"Sam: Pleasure.\n\nRuth: What next?\n\nSam: More time.\n\nKit: All done?\n\n"
+        b"Sam: Yes.\n"
+    )
+    got = inferred(interview)
+    assert {s for s, flagged in got if flagged} == {"Ruth"}
+    assert ("Kit", False) in got
+    # Kit twice in eight turns is a quarter of them: compared, and as Kit asks as
+    # much as Ruth, nobody is taken.
+    short = (
+        b"Ruth: How?\n\nSam: Slowly.\n\nKit: Why?\n\nSam: Trust.\n\nRuth: And?\n\n"
+        b"Kit: Now?\n\nRuth: Yes?\n\nSam: Fine.\n"
+    )
+    assert not any(flagged for _s, flagged in inferred(short))

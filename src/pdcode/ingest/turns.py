@@ -149,6 +149,12 @@ def header_interviewers(lines: Sequence[str], labels: Mapping[int, Label]) -> fr
 
 
 QUESTION_SHARE = 0.4  # of a speaker's turns, to be taken for the interviewer
+# Turns a speaker needs to be taken for the interviewer. Someone with fewer, who
+# also has under a quarter of the named turns (a colleague at the door: "Sorry,
+# is the hall free?"), is no rival either: their one question would otherwise
+# outweigh every question the interviewer asks.
+QUESTION_TURNS = 3
+MINOR_SHARE = 0.25
 
 
 def infer_interviewer(
@@ -161,7 +167,10 @@ def infer_interviewer(
     With two or more named speakers and no turn flagged as the interviewer's,
     the speaker most of whose turns are questions (at least 40%, and at least
     twice the share of anyone else) is flagged, and a note says so; else the
-    turns come back as they were. A speaker mapped as a respondent is never taken.
+    turns come back as they were. A speaker with fewer than ``QUESTION_TURNS``
+    turns is never taken, and is not compared at all if they also have under
+    ``MINOR_SHARE`` of the named turns. A speaker mapped as a respondent is never
+    taken.
     """
     smap = speaker_map or {}
     if any(t.is_interviewer for t in turns) or any(r.role == "interviewer" for r in smap.values()):
@@ -174,9 +183,23 @@ def infer_interviewer(
             tally[1] += 1
     if len(asked) < 2:
         return tuple(turns), None
-    shares = sorted(((q / n, n, s) for s, (q, n) in asked.items()), reverse=True)
-    share, count, speaker = shares[0]
-    if count < 3 or share < QUESTION_SHARE or share < 2 * shares[1][0] or key(speaker) in smap:
+    named = sum(n for _q, n in asked.values())
+    shares = sorted(
+        (
+            (q / n, n, s)
+            for s, (q, n) in asked.items()
+            if n >= QUESTION_TURNS or n >= MINOR_SHARE * named
+        ),
+        reverse=True,
+    )
+    share, count, speaker = shares[0] if shares else (0.0, 0, "")
+    rival = shares[1][0] if len(shares) > 1 else 0.0
+    if (
+        count < QUESTION_TURNS
+        or share < QUESTION_SHARE
+        or share < 2 * rival
+        or key(speaker) in smap
+    ):
         return tuple(turns), None
     flagged = tuple(replace(t, is_interviewer=True) if t.speaker == speaker else t for t in turns)
     asks = asked[speaker][0]
