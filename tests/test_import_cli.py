@@ -491,3 +491,8 @@ def test_no_interviewer_among_several_speakers_is_said(tmp_path: Path, db: str) 
     code, out, err = _run("import", str(path), "--interviewer", "Sam Okafor", "-p", other)
     assert code == 0 and "6 turns (3 respondent" in out
     assert ": warning: " not in err
+    # A speaker map that names each speaker says there is none to find: no warning.
+    speakers = tmp_path / "speakers.txt"
+    speakers.write_text("Sam Okafor = respondent\nJo Bell = respondent\n", encoding="utf-8")
+    code, out, err = _run("import", "--check", str(path), "--speaker-map", str(speakers))
+    assert code == 0 and "6 turns (6 respondent" in out and ": warning: " not in err

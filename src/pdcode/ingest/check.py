@@ -73,15 +73,6 @@ def check_document(doc: Document) -> DocumentCheck:
             )
         elif len({s.speaker for s in named}) == 1:
             warnings.append(f"one speaker only ({named[0].speaker!r}): labels may be misread")
-        elif not any(s.interviewer for s in speakers):
-            # Neither a label nor the questions asked named one: an interviewer's
-            # prompts, if there are any, would be coded and counted as answers.
-            warnings.append(
-                f"no interviewer among {len({s.speaker for s in named})} speakers: no label "
-                "names one and no speaker asks most of the questions, so every turn counts "
-                "as a respondent's (--interviewer NAME or --speaker-map to say who asks; "
-                "nothing to do for a discussion without one)"
-            )
     if words and preamble > PREAMBLE_SHARE * words:
         warnings.append(
             f"{100 * preamble / words:.0f}% of the words are in the preamble, "

@@ -167,7 +167,8 @@ def infer_interviewer(
     With two or more named speakers and no turn flagged as the interviewer's,
     the speaker most of whose turns are questions (at least 40%, and at least
     twice the share of anyone else) is flagged, and a note says so; else the
-    turns come back as they were. A speaker with fewer than ``QUESTION_TURNS``
+    turns come back as they were, with a note that no one interviews (unless a
+    speaker map names every speaker). A speaker with fewer than ``QUESTION_TURNS``
     turns is never taken, and is not compared at all if they also have under
     ``MINOR_SHARE`` of the named turns. A speaker mapped as a respondent is never
     taken.
@@ -200,7 +201,16 @@ def infer_interviewer(
         or share < 2 * rival
         or key(speaker) in smap
     ):
-        return tuple(turns), None
+        mapped = {r.name for r in smap.values() if r.name}
+        if all(key(s) in smap or s in mapped for s in asked):
+            return tuple(turns), None  # the map says who each one is: none interviews
+        # An interviewer's prompts, if there are any, would be coded as answers.
+        return tuple(turns), (
+            f"no interviewer among {len(asked)} speakers: no label names one and no "
+            "speaker asks most of the questions, so every turn counts as a respondent's "
+            "(--interviewer NAME or --speaker-map to say who asks; nothing to do for a "
+            "discussion without one)"
+        )
     flagged = tuple(replace(t, is_interviewer=True) if t.speaker == speaker else t for t in turns)
     asks = asked[speaker][0]
     return flagged, (
