@@ -208,8 +208,8 @@ def infer_interviewer(
         return tuple(turns), (
             f"no interviewer among {len(asked)} speakers: no label names one and no "
             "speaker asks most of the questions, so every turn counts as a respondent's "
-            "(--interviewer NAME or --speaker-map to say who asks; nothing to do for a "
-            "discussion without one)"
+            "(--interviewer NAME or --speaker-map to say who asks; for a discussion "
+            "without one, a speaker map naming every speaker silences this)"
         )
     flagged = tuple(replace(t, is_interviewer=True) if t.speaker == speaker else t for t in turns)
     asks = asked[speaker][0]
