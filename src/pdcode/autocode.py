@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 # Segments matched together: every regex costs a few Python calls per batch,
 # whatever its size.
 BATCH = 4096
-# Literal -> the segments of a batch holding it; the segments to search whatever
-# their literals.
+# Literal (case-folded) -> the segments of a batch holding it.
 _Holding = dict[str, set[int]]
 # The most characters of segments spaCy is given at once (``nlp.max_length``
 # is 1,000,000 by default).
