@@ -23,6 +23,7 @@ Unicode word characters after RE2 finds a match.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -33,11 +34,13 @@ _NEVER = r"[^\x00-\x{10FFFF}]"  # matches nothing
 # Word characters outside ASCII that match an ASCII letter without case (the long s
 # and the Kelvin sign): a neighbour spelled with one may be ASCII in the text.
 _ASCII_KIN = frozenset("\u017f\u212a")
-# ASCII word characters that match only ASCII characters without case: "s" and
-# "k" also match the long s (U+017F) and the Kelvin sign (U+212A), word
-# characters RE2's ASCII \b does not see, so an edge spelled with them is not
-# ASCII-only ("\bschool" must find "ſchool", as a backtracking engine does).
-_ASCII_WORD = frozenset("abcdefghijlmnopqrtuvwxyzABCDEFGHIJLMNOPQRTUVWXYZ0123456789_")
+# ASCII word characters that match only ASCII characters without case: all but
+# the letters of that kin ("s", "k" and their capitals), which RE2's ASCII \b
+# does not see as such, so an edge spelled with them is not ASCII-only ("\bschool"
+# must find "ſchool", as a backtracking engine does).
+_ASCII_WORD = frozenset(string.ascii_letters + string.digits + "_") - {
+    c for kin in _ASCII_KIN for c in (kin.casefold(), kin.casefold().upper())
+}
 _LARGEST_CLASS = 4096  # characters of a class range judged one by one; larger: unknown
 
 
